@@ -1,0 +1,170 @@
+"""`covpipe`: a thin shell over the flows and the warehouse.
+
+Each command reads the settings once, calls one flow or one warehouse function, and turns
+a known failure into a message that says what to do. Commands that need no flow (`sql`,
+`status`) never import Prefect, so they answer in well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemas import Settings
+from warehouse import WarehouseError, connect
+from warehouse.queries import QueryResult, run_sql, status as warehouse_status
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Event-coverage pipeline: posts to DuckDB.")
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: COVPIPE_DB or data/coverage.duckdb).")]
+
+# Prefect's embedded API, quiet and offline; a user's own settings win.
+_PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
+    "PREFECT_LOGGING_LEVEL": "INFO",
+}
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _settings(db: Path | None, **overrides: Any) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if db is not None:
+        values["db"] = db
+    return Settings(**values)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    db: DbOption = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per task.")] = None,
+) -> None:
+    """Ingest HTML pages (.html, .htm, .html.gz) and text dumps (.txt) into the warehouse."""
+    settings = _settings(db, batch_size=batch_size)
+    for key, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows.ingest import ingest as ingest_flow  # Prefect loads only for commands that run a flow
+
+    try:
+        report = ingest_flow([str(p) for p in paths], settings=settings)
+    except WarehouseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"ingest into {settings.db}", show_header=True)
+    for column in ("inputs", "new documents", "posts written", "unchanged", "failed"):
+        table.add_column(column, justify="right")
+    table.add_row(*map(str, (report.inputs_seen, report.documents_new, report.posts_written,
+                             report.posts_unchanged, report.failures)))
+    out.print(table)
+    if report.failures:
+        stages = ", ".join(f"{n} at {s}" for s, n in sorted(report.failures_by_stage.items()))
+        err.print(
+            f"[yellow]{report.failures} document(s) failed ({stages}); "
+            f"see `covpipe sql \"SELECT * FROM failures\" --db {settings.db}`[/yellow]"
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
+    db: DbOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Run read-only SQL on the warehouse and print the result."""
+    import duckdb
+
+    settings = _settings(db)
+    try:
+        con = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+    except WarehouseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        result = run_sql(con, query)
+    except duckdb.Error as exc:
+        err.print(f"[red]SQL error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
+    _print_result(result, format)
+
+
+@app.command()
+def status(db: DbOption = None) -> None:
+    """What the warehouse holds: posts, failures, last runs."""
+    settings = _settings(db)
+    try:
+        con = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+    except WarehouseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        info = warehouse_status(con)
+    finally:
+        con.close()
+    counts = Table(title=f"warehouse {settings.db}")
+    counts.add_column("table")
+    counts.add_column("rows", justify="right")
+    for name, n in info["counts"].items():
+        counts.add_row(name, str(n))
+    out.print(counts)
+    for title in ("runs", "failures", "languages"):
+        result = info[title]
+        if result.rows:
+            out.print(_rich_table(result, title=title.replace("runs", "last runs")))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _rich_table(result: QueryResult, title: str | None = None) -> Table:
+    table = Table(title=title)
+    for column in result.columns:
+        table.add_column(column, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _print_result(result: QueryResult, format: Format) -> None:
+    if format is Format.json:
+        records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n")
+    elif format is Format.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(result.columns)
+        writer.writerows([_cell(v) for v in row] for row in result.rows)
+    else:
+        out.print(_rich_table(result))
+        out.print(f"{len(result.rows)} row(s)", style="dim")
+
+
+if __name__ == "__main__":
+    app()

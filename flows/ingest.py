@@ -1,0 +1,124 @@
+"""The ingest flow: files in, warehouse rows out, on Prefect's embedded API by default.
+
+Wiring only: read settings once, cut the inputs into batches, run the acquire and parse
+tasks on each, and hand the results to the warehouse, which is written by this process
+alone. Raw documents are stored before any parsing, so a parser crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from schemas import Failure, ParseOutcome, RawDocument, RunReport, Settings
+from tasks.acquire import acquire_file, discover_inputs
+from tasks.events import bundled_events, event_key
+from tasks.parse import parse_batch
+from tasks.version import parser_version
+from warehouse import connect
+from warehouse import load as wh
+
+# Batches carry megabytes of bytes: hashing them for Prefect's cache would cost more than the work.
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="acquire-batch", **_TASK)
+def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failure]:
+    return [acquire_file(p, now) for p in paths]
+
+
+parse_batch_task = task(parse_batch, name="parse-batch", **_TASK)
+
+
+def _batches(items: Sequence[Path], size: int) -> Iterator[list[Path]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+@flow(name="ingest", log_prints=False, validate_parameters=False)
+def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
+    """Ingest files and folders (recursively) into the warehouse; return the run's report."""
+    settings = settings or Settings()
+    logger = get_run_logger()
+    started = datetime.now(UTC)
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    version = parser_version(settings.parse)
+    failures_by_stage: Counter[str] = Counter()
+    counts = Counter()
+
+    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds)
+    try:
+        wh.start_run(con, run_id, flow_run.get_id(), "ingest", started, version)
+        wh.seed_events(con, bundled_events(), {e.name: event_key(e.name) for e in bundled_events()}, started)
+        found = list(discover_inputs(Path(p) for p in paths))
+        files = [f for f in found if isinstance(f, Path)]
+        missing = [f for f in found if isinstance(f, Failure)]
+        counts["inputs"] = len(found)
+        logger.info("ingest %d input files into %s (parser %s)", len(files), settings.db, version)
+
+        def record(failures: list[Failure]) -> None:
+            wh.record_failures(con, failures, run_id, datetime.now(UTC))
+            failures_by_stage.update(f.stage.value for f in failures)
+
+        record(missing)
+        total_batches = -(-len(files) // settings.batch_size)
+        for number, batch in enumerate(_batches(files, settings.batch_size), start=1):
+            now = datetime.now(UTC)
+            acquired = acquire_batch(batch, now)
+            raws = [d for d in acquired if isinstance(d, RawDocument)]
+            record([d for d in acquired if isinstance(d, Failure)])
+            counts["documents_new"] += wh.store_documents(con, raws, run_id, now)
+            current = wh.current_posts(con, [d.source_uri for d in raws])
+            todo = [d for d in raws if current.get(d.source_uri) != (d.doc_id, version)]
+            counts["unchanged"] += len(raws) - len(todo)
+            outcomes: list[ParseOutcome] = parse_batch_task(
+                todo, known_events=wh.known_events(con), options=settings.parse, now=now, version=version
+            )
+            posts = [o.post for o in outcomes if o.post is not None]
+            wh.load_posts(con, posts, run_id, now)
+            record([o.failure for o in outcomes if o.failure is not None])
+            counts["posts"] += len(posts)
+            logger.info(
+                "batch %d/%d: %d files, %d parsed, %d unchanged, %d failed so far",
+                number, total_batches, len(batch), len(posts), len(raws) - len(todo), sum(failures_by_stage.values()),
+            )
+        failed = sum(failures_by_stage.values())
+        report = RunReport(
+            run_id=run_id, flow_run_id=flow_run.get_id(), flow_name="ingest", started_at=started,
+            finished_at=datetime.now(UTC), parser_version=version,
+            status="completed_with_failures" if failed else "completed",
+            inputs_seen=counts["inputs"], documents_new=counts["documents_new"], posts_written=counts["posts"],
+            posts_unchanged=counts["unchanged"], failures=failed, failures_by_stage=dict(failures_by_stage),
+        )
+        wh.finish_run(con, report)
+    finally:
+        con.close()
+    logger.info(
+        "ingest done: %d inputs, %d new documents, %d posts written, %d unchanged, %d failed",
+        report.inputs_seen, report.documents_new, report.posts_written, report.posts_unchanged, report.failures,
+    )
+    create_markdown_artifact(key="ingest-report", markdown=_markdown(report), description="covpipe ingest run")
+    return report
+
+
+def _markdown(report: RunReport) -> str:
+    stages = "".join(f"| {stage} | {n} |\n" for stage, n in sorted(report.failures_by_stage.items()))
+    return (
+        f"# covpipe ingest {report.run_id}\n\n"
+        f"Parser version `{report.parser_version}`, {report.status}, "
+        f"{(report.finished_at - report.started_at).total_seconds():.1f} s.\n\n"
+        "| inputs | new documents | posts written | unchanged | failures |\n|---|---|---|---|---|\n"
+        f"| {report.inputs_seen} | {report.documents_new} | {report.posts_written} | {report.posts_unchanged} "
+        f"| {report.failures} |\n"
+        + (f"\n| stage | failures |\n|---|---|\n{stages}" if stages else "")
+    )

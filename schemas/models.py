@@ -1,0 +1,143 @@
+"""Models that cross package boundaries: raw documents, parsed posts, failures, run reports.
+
+They are frozen and strict (`extra="forbid"`), so a stage cannot hand the next one a
+half-built object; spans are half-open `[start, end)` and checked on construction.
+This module imports only pydantic and the standard library.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MediaType(StrEnum):
+    HTML = "text/html"
+    TEXT = "text/plain"
+
+
+class Stage(StrEnum):
+    """Where in the pipeline a document failed; one value per stage of the flow."""
+
+    ACQUIRE = "acquire"
+    DECODE = "decode"
+    CLEAN = "clean"
+    METADATA = "metadata"
+    ENTITIES = "entities"
+    QUOTES = "quotes"
+    LOAD = "load"
+
+
+class RawDocument(Model):
+    """Bytes of one input exactly as acquired (gzip transport encoding removed)."""
+
+    doc_id: Sha256
+    source_uri: NonEmpty
+    content: bytes
+    media_type: MediaType
+    acquired_at: datetime
+    url: str | None = None
+
+
+class Failure(Model):
+    """An expected failure of one document: data, not an exception."""
+
+    source_uri: NonEmpty
+    stage: Stage
+    reason: NonEmpty
+    doc_id: Sha256 | None = None
+    detail: str | None = None
+
+
+class Span(Model):
+    char_start: Annotated[int, Field(ge=0)]
+    char_end: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.char_end < self.char_start:
+            raise ValueError(f"span end {self.char_end} before start {self.char_start}")
+        return self
+
+
+class EventRef(Model):
+    """An event a post covers, by its canonical name and normalised key."""
+
+    name: NonEmpty
+    key: NonEmpty
+    evidence: Literal["hashtag", "title", "known", "body", "hint"]
+
+
+class Post(Model):
+    """One cleaned post: body text and normalised metadata."""
+
+    post_id: NonEmpty
+    doc_id: Sha256
+    source_uri: NonEmpty
+    url: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    title: str | None = None
+    author: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: date | None = None
+    language: str | None = None
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
+    events: tuple[EventRef, ...] = ()
+    body_text: str
+    encoding: str | None = None
+    parser_version: NonEmpty
+
+
+class ParseOutcome(Model):
+    """What parsing one raw document gave: a post, or the failure that stopped it."""
+
+    doc_id: Sha256
+    source_uri: NonEmpty
+    post: Post | None = None
+    failure: Failure | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ParseOutcome:
+        if (self.post is None) == (self.failure is None):
+            raise ValueError("a parse outcome holds exactly one of post or failure")
+        return self
+
+
+class RunReport(Model):
+    """Counts of one ingestion run, written to `runs` and shown as a Prefect artifact."""
+
+    run_id: NonEmpty
+    flow_run_id: str | None = None
+    flow_name: NonEmpty
+    started_at: datetime
+    finished_at: datetime
+    parser_version: NonEmpty
+    status: Literal["completed", "completed_with_failures", "crashed"]
+    inputs_seen: int = 0
+    documents_new: int = 0
+    posts_written: int = 0
+    posts_unchanged: int = 0
+    failures: int = 0
+    failures_by_stage: dict[str, int] = Field(default_factory=dict)
+
+
+class KnownEvent(Model):
+    """A row of the events table as parsing sees it: a canonical name and its other spellings."""
+
+    name: NonEmpty
+    aliases: tuple[str, ...] = ()

@@ -1,0 +1,35 @@
+"""The one settings object of a run: read once from the environment (COVPIPE_*), then passed down.
+
+Nothing else in the project reads environment variables. Defaults work on a fresh clone:
+a DuckDB file under ./data and Prefect's embedded API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ParseOptions(BaseModel):
+    """Options that change parsing output; they are part of the parser version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_document_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
+    min_body_chars: Annotated[int, Field(ge=0)] = 80
+
+
+class Settings(BaseSettings):
+    """Settings of a run; `COVPIPE_DB`, `COVPIPE_BATCH_SIZE`, `COVPIPE_PARSE__MIN_BODY_CHARS`..."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COVPIPE_", env_nested_delimiter="__", frozen=True, extra="forbid"
+    )
+
+    db: Path = Path("data/coverage.duckdb")
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
+    lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
+    parse: ParseOptions = ParseOptions()

@@ -1,0 +1,172 @@
+"""Acquisition: find input files, read their bytes, and decode bytes to text.
+
+Owns the file-system seam (the only local IO of the pure core) and encoding detection.
+A document's identity is the SHA-256 of its bytes, gzip transport encoding removed, so
+`page.html` and `page.html.gz` are one document. Must not parse HTML or judge content
+beyond "is this text at all".
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from schemas import Failure, MediaType, RawDocument, Stage
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+TEXT_SUFFIXES = (".txt", ".text")
+INPUT_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES
+# Raw bytes are kept even for pages too large to parse; past this cap a file is not read at all.
+MAX_STORED_BYTES = 64 * 1024 * 1024
+
+_MAGIC = {
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP archive (or an office document)",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"RIFF": "a RIFF file (WebP, WAV or AVI)",
+    b"\x7fELF": "an executable",
+    b"\x1f\x8b": "gzip data inside gzip data",
+    b"BZh": "a bzip2 archive",
+    b"\xfd7zXZ": "an xz archive",
+}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
+_HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|article|div|p)[\s>]", re.I)
+
+
+def is_input_file(path: Path) -> bool:
+    """True for file names the walker ingests: HTML and text dumps, gzipped or not."""
+    name = path.name.lower()
+    if name.startswith("."):
+        return False
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(INPUT_SUFFIXES)
+
+
+def discover_inputs(paths: Iterable[Path]) -> Iterator[Path | Failure]:
+    """Yield input files under `paths` (folders recursively, sorted); a missing path yields a failure."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and is_input_file(p))
+        elif path.is_file():
+            yield path  # named explicitly: taken whatever its suffix, and sniffed
+        else:
+            yield Failure(source_uri=str(path), stage=Stage.ACQUIRE, reason="no such file or folder")
+
+
+def media_type_of(name: str, content: bytes) -> MediaType:
+    """HTML or plain text, from the file name, else from the first bytes."""
+    lower = name.lower().removesuffix(".gz")
+    if lower.endswith(HTML_SUFFIXES):
+        return MediaType.HTML
+    if lower.endswith(TEXT_SUFFIXES):
+        return MediaType.TEXT
+    return MediaType.HTML if _HTML_SNIFF.search(content[:4096]) else MediaType.TEXT
+
+
+def document_id(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def acquire_bytes(
+    content: bytes, source_uri: str, now: datetime, *, name: str | None = None, url: str | None = None
+) -> RawDocument | Failure:
+    """Turn bytes from any source into a raw document, undoing gzip transport encoding."""
+    name = name or source_uri
+    if content[:2] == b"\x1f\x8b":
+        try:
+            content = gzip.decompress(content)
+        except (OSError, EOFError, zlib.error) as exc:
+            return Failure(
+                source_uri=source_uri, stage=Stage.ACQUIRE, doc_id=document_id(content),
+                reason="corrupt gzip data", detail=str(exc),
+            )
+    return RawDocument(
+        doc_id=document_id(content), source_uri=source_uri, content=content,
+        media_type=media_type_of(name, content), acquired_at=now, url=url,
+    )
+
+
+def acquire_file(path: Path, now: datetime) -> RawDocument | Failure:
+    """Read one file into a raw document, or say why it cannot be read."""
+    source_uri = str(path.resolve())
+    try:
+        size = path.stat().st_size
+        if size > MAX_STORED_BYTES:
+            return Failure(
+                source_uri=source_uri, stage=Stage.ACQUIRE,
+                reason=f"file is {size / 2**20:.1f} MB, over the {MAX_STORED_BYTES // 2**20} MB storage cap",
+            )
+        content = path.read_bytes()
+    except OSError as exc:
+        return Failure(source_uri=source_uri, stage=Stage.ACQUIRE, reason="cannot read file", detail=str(exc))
+    return acquire_bytes(content, source_uri, now, name=path.name)
+
+
+def decode_document(raw: RawDocument) -> tuple[str, str] | Failure:
+    """Decode raw bytes to text; return (text, encoding) or a failure that says why not."""
+
+    def fail(reason: str, detail: str | None = None) -> Failure:
+        return Failure(source_uri=raw.source_uri, stage=Stage.DECODE, doc_id=raw.doc_id, reason=reason, detail=detail)
+
+    content = raw.content
+    if not content.strip():
+        return fail("empty document" if not content else "document holds only white space")
+    for magic, what in _MAGIC.items():
+        if content.startswith(magic):
+            return fail(f"binary content: looks like {what}, not a web page or text")
+    bom = _bom_encoding(content)
+    if bom is None and b"\x00" in content[:8192]:
+        return fail("binary content: NUL bytes in a document that declares no UTF-16/32 encoding")
+    for encoding in filter(None, (bom, "utf-8", _declared_encoding(raw))):
+        try:
+            return _checked(content.decode(encoding), encoding, fail)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = from_bytes(content[: 512 * 1024]).best()
+    if best is None or best.encoding is None:
+        return fail("undecodable bytes: no text encoding fits this document")
+    try:
+        text = content.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return fail(f"undecodable bytes: detected {best.encoding} does not fit the whole document", str(exc))
+    return _checked(text, best.encoding, fail)
+
+
+def _checked(text: str, encoding: str, fail) -> tuple[str, str] | Failure:
+    text = text.removeprefix("\ufeff")
+    controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > 0.01 * min(len(text), 20000):
+        return fail(f"binary content: {controls} control characters after decoding as {encoding}")
+    return text, encoding
+
+
+def _bom_encoding(content: bytes) -> str | None:
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if content.startswith(bom):
+            return name
+    return None
+
+
+def _declared_encoding(raw: RawDocument) -> str | None:
+    head = raw.content[:4096]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if not match:
+        return None
+    declared = match.group(1).decode("ascii", "ignore").lower()
+    # Pages that say latin-1 are cp1252 in practice (the WHATWG encoding standard maps them so).
+    return "cp1252" if declared in {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"} else declared

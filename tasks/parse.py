@@ -1,0 +1,139 @@
+"""Parsing of one raw document into a post: decode, clean, metadata, events.
+
+This is the composition of the pure stages; each expected failure comes back as a
+`Failure` with its stage, and an unexpected exception in one document becomes a failure
+too (with the exception type), so one bad page never stops a batch. It must not touch
+the warehouse or the clock: `now` and the known events come in as arguments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, Post, RawDocument, Stage
+from tasks.acquire import decode_document
+from tasks.clean_html import clean_html
+from tasks.clean_text import clean_text_dump
+from tasks.events import detect_events, extract_hashtags
+from tasks.metadata import clean_title, detect_language, host_of, parse_date, split_authors
+from tasks.normalize import normalize_line
+
+log = logging.getLogger(__name__)
+
+
+class StageError(Exception):
+    """An expected failure of one document at one stage; becomes a `failures` row."""
+
+    def __init__(self, stage: Stage, reason: str, detail: str | None = None):
+        super().__init__(reason)
+        self.stage, self.reason, self.detail = stage, reason, detail
+
+
+def post_id_for(source_uri: str) -> str:
+    """A post is identified by where it came from, so a new version of a page replaces the old."""
+    return hashlib.sha256(source_uri.encode()).hexdigest()[:16]
+
+
+def parse_document(
+    raw: RawDocument, *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime, version: str
+) -> ParseOutcome:
+    """Parse one document; never raises for a document's content."""
+    try:
+        post = _parse(raw, known_events, options, now, version)
+    except StageError as exc:
+        failure = Failure(
+            source_uri=raw.source_uri, doc_id=raw.doc_id, stage=exc.stage, reason=exc.reason, detail=exc.detail
+        )
+        return ParseOutcome(doc_id=raw.doc_id, source_uri=raw.source_uri, failure=failure)
+    except Exception as exc:  # a parser bug on one page must not stop the run; it is recorded
+        log.exception("unexpected error parsing %s", raw.source_uri)
+        failure = Failure(
+            source_uri=raw.source_uri, doc_id=raw.doc_id, stage=Stage.CLEAN,
+            reason=f"parser error: {type(exc).__name__}", detail=str(exc)[:2000],
+        )
+        return ParseOutcome(doc_id=raw.doc_id, source_uri=raw.source_uri, failure=failure)
+    return ParseOutcome(doc_id=raw.doc_id, source_uri=raw.source_uri, post=post)
+
+
+def parse_batch(
+    docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime,
+    version: str,
+) -> list[ParseOutcome]:
+    """Parse a batch of documents; one outcome per document, in order."""
+    return [parse_document(d, known_events=known_events, options=options, now=now, version=version) for d in docs]
+
+
+def _parse(
+    raw: RawDocument, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime, version: str
+) -> Post:
+    if len(raw.content) > options.max_document_bytes:
+        raise StageError(
+            Stage.DECODE,
+            f"document is {len(raw.content) / 2**20:.1f} MB, over the parse limit of "
+            f"{options.max_document_bytes / 2**20:.1f} MB (COVPIPE_PARSE__MAX_DOCUMENT_BYTES)",
+        )
+    decoded = decode_document(raw)
+    if isinstance(decoded, Failure):
+        raise StageError(decoded.stage, decoded.reason, decoded.detail)
+    text, encoding = decoded
+    fields = _clean_html(text, raw, now) if raw.media_type is MediaType.HTML else _clean_text(text)
+    body = fields.pop("body")
+    if len(body) < options.min_body_chars:
+        raise StageError(
+            Stage.CLEAN,
+            "no article text found" if not body else f"article text too short ({len(body)} characters)",
+        )
+    title = fields.get("title")
+    hashtags = extract_hashtags(f"{title or ''}\n{body}")
+    events = detect_events(title, body, hashtags, known_events)
+    return Post(
+        post_id=post_id_for(raw.source_uri),
+        doc_id=raw.doc_id,
+        source_uri=raw.source_uri,
+        url=raw.url,
+        body_text=body,
+        hashtags=tuple(hashtags),
+        events=tuple(events),
+        encoding=encoding,
+        parser_version=version,
+        language=detect_language(body, fields.pop("language_hint", None)),
+        **fields,
+    )
+
+
+def _clean_text(text: str) -> dict:
+    cleaned = clean_text_dump(text)
+    authors = split_authors(cleaned.author)
+    return dict(
+        body=cleaned.body,
+        title=cleaned.title,
+        author=", ".join(authors) or None,
+        authors=tuple(authors),
+        categories=tuple(cleaned.categories),
+        tags=tuple(cleaned.tags),
+        captions=tuple(cleaned.captions),
+    )
+
+
+def _clean_html(text: str, raw: RawDocument, now: datetime) -> dict:
+    cleaned = clean_html(text, raw.url)
+    meta = cleaned.meta
+    url = meta.get("url") or raw.url
+    site_name = normalize_line(meta.get("sitename") or "") or None
+    authors = split_authors(meta.get("author"), site_name, host_of(url))
+    return dict(
+        body=cleaned.body,
+        title=clean_title(meta.get("title"), site_name),
+        author=", ".join(authors) or None,
+        authors=tuple(authors),
+        published_at=parse_date(meta.get("date"), now),
+        site_name=site_name,
+        canonical_url=url,
+        description=normalize_line(meta.get("description") or "") or None,
+        categories=tuple(normalize_line(c) for c in meta.get("categories") or () if c.strip()),
+        tags=tuple(normalize_line(t) for t in meta.get("tags") or () if t.strip()),
+        captions=tuple(cleaned.captions),
+        language_hint=meta.get("language"),
+    )

@@ -1,0 +1,8 @@
+"""The DuckDB warehouse: schema and migrations, bulk loads, reporting views and queries.
+
+Owns every line of SQL. Imports schemas, never tasks or Prefect.
+"""
+
+from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, connect, migrate
+
+__all__ = ["WarehouseBusy", "WarehouseError", "WarehouseMissing", "connect", "migrate"]

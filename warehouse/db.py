@@ -1,0 +1,103 @@
+"""The warehouse connection: one writer, migrations at open, a bounded wait on the file lock.
+
+DuckDB allows one writing process per file; a second one fails at once on the lock. This
+module turns that into a bounded wait and then `WarehouseBusy`, a message that says what
+to do. It owns the connection; callers never open DuckDB themselves.
+
+    WarehouseError
+     ├── WarehouseBusy       another process holds the file (transient: retry later)
+     └── WarehouseMissing    read-only open of a file that does not exist (terminal)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+_LOCK_ERROR = re.compile(r"lock|being used by another|conflicting", re.I)
+
+
+class WarehouseError(Exception):
+    """Base of the warehouse's errors."""
+
+
+class WarehouseBusy(WarehouseError):
+    def __init__(self, path: Path, waited: float):
+        super().__init__(
+            f"warehouse busy: another process is writing {path} (waited {waited:.0f} s); "
+            "try again when it finishes, or raise COVPIPE_LOCK_WAIT_SECONDS"
+        )
+        self.path, self.waited = path, waited
+
+
+class WarehouseMissing(WarehouseError):
+    def __init__(self, path: Path):
+        super().__init__(f"no warehouse at {path}: run `covpipe ingest PATH --db {path}` first")
+        self.path = path
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every numbered migration file, in order."""
+    folder = resources.files("warehouse").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = re.fullmatch(r"(\d+)_(\w+)\.sql", entry.name)
+        if match:
+            found.append((int(match[1]), match[2], entry.read_text("utf-8")))
+    return sorted(found)
+
+
+def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseMissing(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    delay = 0.1
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            waited = time.monotonic() - start
+            if not _LOCK_ERROR.search(str(exc)):
+                raise
+            if waited >= wait_seconds:
+                raise WarehouseBusy(path, waited) from exc
+            time.sleep(min(delay, max(wait_seconds - waited, 0.01)))
+            delay = min(delay * 2, 1.0)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations not applied yet, each in its own transaction; return their versions."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = []
+    for version, name, sql in migrations():
+        if version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        log.info("applied migration %03d_%s", version, name)
+        done.append(version)
+    return done

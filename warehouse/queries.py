@@ -1,0 +1,40 @@
+"""Read-side queries: what the warehouse holds, and ad-hoc SQL for the CLI.
+
+Ad-hoc SQL runs on a read-only connection, so a typo cannot change the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> QueryResult:
+    cursor = con.execute(sql, params or [])
+    columns = [d[0] for d in cursor.description or []]
+    return QueryResult(columns=columns, rows=cursor.fetchall() if columns else [])
+
+
+def status(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> dict[str, Any]:
+    """Counts of what the warehouse holds, the last runs and the failures to look at."""
+    count = lambda table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+    counts = {t: count(t) for t in ("documents", "posts", "events", "post_events", "entities", "mentions", "quotes", "failures")}
+    runs = run_sql(
+        con,
+        "SELECT run_id, flow_name, started_at, finished_at, status, parser_version, inputs_seen, documents_new,"
+        " posts_written, posts_unchanged, failures FROM runs ORDER BY started_at DESC LIMIT ?",
+        [last_runs],
+    )
+    failures = run_sql(
+        con, "SELECT stage, reason, count(*) AS documents FROM failures GROUP BY ALL ORDER BY documents DESC, stage"
+    )
+    languages = run_sql(con, "SELECT language, count(*) AS posts FROM posts GROUP BY ALL ORDER BY posts DESC LIMIT 5")
+    return dict(counts=counts, runs=runs, failures=failures, languages=languages)
