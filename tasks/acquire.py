@@ -134,6 +134,9 @@ def decode_document(raw: RawDocument) -> tuple[str, str] | Failure:
             return _checked(content.decode(encoding), encoding, fail)
         except (UnicodeDecodeError, LookupError):
             continue
+    western = _as_western(content)
+    if western is not None:
+        return _checked(western, "cp1252", fail)
     best = from_bytes(content[: 512 * 1024]).best()
     if best is None or best.encoding is None:
         return fail("undecodable bytes: no text encoding fits this document")
@@ -146,10 +149,29 @@ def decode_document(raw: RawDocument) -> tuple[str, str] | Failure:
 
 def _checked(text: str, encoding: str, fail) -> tuple[str, str] | Failure:
     text = text.removeprefix("\ufeff")
-    controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\t\n\r\f")
+    controls = sum(1 for c in text[:20000] if (ord(c) < 32 and c not in "\t\n\r\f") or 0x7F <= ord(c) < 0xA0)
     if controls > 0.01 * min(len(text), 20000):
         return fail(f"binary content: {controls} control characters after decoding as {encoding}")
     return text, encoding
+
+
+# What French and English pages in cp1252 are made of; a detector guessing among look-alike
+# single-byte code pages (cp1250, cp1257...) on a short page is wrong more often than this test.
+_WESTERN = re.compile(r"[\x09\x0a\x0d\x20-\x7e\xa0-\xff’‘“”„–—…«»œŒ€•™ŠšŽžŸ†‡‰‹›ˆ˜ƒ]*")
+
+
+def _as_western(content: bytes) -> str | None:
+    """The content as cp1252 when every character decoded is one Western pages use."""
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if not _WESTERN.fullmatch(text):
+        return None
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if ord(c) > 127)
+    # Cyrillic or Greek bytes read as cp1252 are almost all accented letters; French is not.
+    return text if accented <= 0.3 * max(len(letters), 1) else None
 
 
 def _bom_encoding(content: bytes) -> str | None:

@@ -43,10 +43,10 @@ def clean_html(html: str, url: str | None = None) -> CleanedHtml:
         include_formatting=False,
         favor_recall=True,
         deduplicate=False,
-        as_dict=True,
     )
-    if not result:
+    if result is None:
         return CleanedHtml(body="", tree=tree)
+    result = result.as_dict()
     captions = [normalize_line(t) for t in tree.xpath("//figcaption//text()") if normalize_line(t)]
     return CleanedHtml(
         body=normalize_text(result.get("text") or ""),

@@ -84,7 +84,7 @@ def detect_events(
 ) -> list[EventRef]:
     """The events a post covers, canonical names first seen in `known`."""
     title_f, body_f = strip_accents(title or ""), strip_accents(body)
-    lead = body_f[:600]
+    lead = body_f[:300]
     hashtag_keys = {event_key(h): h for h in hashtags}
     found: dict[str, EventRef] = {}
     for event in known:
@@ -96,7 +96,7 @@ def detect_events(
             evidence = "hashtag"
         elif any(p.search(title_f) for p in patterns):
             evidence = "title"
-        elif sum(len(p.findall(body_f)) for p in patterns) >= 2 or any(p.search(lead) for p in patterns):
+        elif len({m.start() for p in patterns for m in p.finditer(body_f)}) >= 2 or any(p.search(lead) for p in patterns):
             evidence = "body"
         if evidence and key not in found:
             found[key] = EventRef(name=event.name, key=key, evidence=evidence)

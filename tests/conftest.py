@@ -15,6 +15,9 @@ os.environ.update(
     PREFECT_SERVER_UI_ENABLED="false",
     PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90",
     PREFECT_API_URL="",
+    # Prefect stops its embedded server at exit, after pytest has closed the captured
+    # streams its console handler writes to; at WARNING it has nothing to write then.
+    PREFECT_LOGGING_LEVEL="WARNING",
 )
 for key in [k for k in os.environ if k.startswith("COVPIPE_")]:
     del os.environ[key]

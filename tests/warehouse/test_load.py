@@ -1,0 +1,74 @@
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
+from tasks.acquire import document_id
+from warehouse import connect
+from warehouse import load as wh
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    con = connect(tmp_path / "w.duckdb")
+    yield con
+    con.close()
+
+
+def doc(content: bytes, uri: str) -> RawDocument:
+    return RawDocument(doc_id=document_id(content), source_uri=uri, content=content, media_type=MediaType.TEXT,
+                       acquired_at=NOW)
+
+
+def post(d: RawDocument, body: str = "Corps du billet.", events=()) -> Post:
+    return Post(post_id="p-" + d.source_uri, doc_id=d.doc_id, source_uri=d.source_uri, body_text=body,
+                title="Titre", categories=("a", "b"), published_at=date(2026, 2, 1), events=events,
+                parser_version="v1")
+
+
+def table(con, sql):
+    return con.execute(sql).fetchall()
+
+
+def test_store_documents_keeps_each_content_once_and_every_version(con):
+    a, a_again, b = doc(b"one", "/x.txt"), doc(b"one", "/copy.txt"), doc(b"two", "/x.txt")
+    assert wh.store_documents(con, [a, a_again], "r1", NOW) == 1
+    assert wh.store_documents(con, [a, b], "r2", NOW) == 1
+    assert table(con, "SELECT count(*) FROM documents") == [(2,)]
+    assert table(con, "SELECT source_uri, count(*) FROM document_versions GROUP BY 1 ORDER BY 1") == [
+        ("/copy.txt", 1), ("/x.txt", 2)]
+
+
+def test_load_posts_is_idempotent_and_replaces_event_links(con):
+    d = doc(b"one", "/x.txt")
+    vivatech = EventRef(name="VivaTech", key="vivatech", evidence="hashtag")
+    wh.load_posts(con, [post(d, events=(vivatech,))], "r1", NOW)
+    wh.load_posts(con, [post(d, events=(vivatech,))], "r2", NOW)
+    assert table(con, "SELECT count(*), any_value(categories) FROM posts") == [(1, ["a", "b"])]
+    assert table(con, "SELECT e.name, pe.evidence FROM post_events pe JOIN events e USING (event_id)") == [
+        ("VivaTech", "hashtag")]
+    wh.load_posts(con, [post(d, body="Nouveau corps.")], "r3", NOW)
+    assert table(con, "SELECT body_text, run_id FROM posts") == [("Nouveau corps.", "r3")]
+    assert table(con, "SELECT count(*) FROM post_events") == [(0,)]
+
+
+def test_failures_hold_the_latest_state_per_source(con):
+    d = doc(b"one", "/x.txt")
+    wh.record_failures(con, [Failure(source_uri="/x.txt", stage=Stage.DECODE, reason="bad")], "r1", NOW)
+    wh.record_failures(con, [Failure(source_uri="/x.txt", stage=Stage.CLEAN, reason="worse")], "r2", NOW)
+    assert table(con, "SELECT stage, reason, run_id FROM failures") == [("clean", "worse", "r2")]
+    wh.load_posts(con, [post(d)], "r3", NOW)
+    assert table(con, "SELECT count(*) FROM failures") == [(0,)]
+
+
+def test_seeded_events_are_added_once(con):
+    from tasks.events import bundled_events, event_key
+
+    events = bundled_events()
+    keys = {e.name: event_key(e.name) for e in events}
+    assert wh.seed_events(con, events, keys, NOW) == len(events)
+    assert wh.seed_events(con, events, keys, NOW) == 0
+    assert {e.name for e in wh.known_events(con)} == {e.name for e in events}
