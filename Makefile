@@ -28,7 +28,7 @@ test: $(BIN)/covpipe  ## the test suite
 	$(BIN)/python -m pytest
 
 eval: $(BIN)/covpipe  ## the scorers on seeds, French pages and the article-extraction benchmark
-	$(BIN)/python -m bench.eval --shared $(SHARED)
+	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
 
 lock:  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock

@@ -19,8 +19,8 @@ _APOS = "['’]"
 
 # A line that links to the comments: WordPress themes print it next to the title.
 COMMENT_LINK = re.compile(
-    rf"^(laisser un commentaire|leave a (comment|reply)|(\d+|aucun|un|no|one) (commentaires?|comments?|réponses?|replies)"
-    rf"|commenter|comment(er)? cet article|réagir)\s*[.!:›»]*$",
+    r"^(laisser un commentaire|leave a (comment|reply)|(\d+|aucun|un|no|one) (commentaires?|comments?|réponses?|replies)"
+    r"|commenter|comment(er)? cet article|réagir)\s*[.!:›»]*$",
     re.I,
 )
 # Lines that open the footer: everything from them on is chrome.

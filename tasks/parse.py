@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, Post, RawDocument, Stage
 from tasks.acquire import decode_document
 from tasks.clean_html import clean_html
 from tasks.clean_text import clean_text_dump
 from tasks.events import detect_events, extract_hashtags
-from tasks.metadata import clean_title, detect_language, host_of, parse_date, split_authors
+from tasks.html_meta import extract_html_metadata
+from tasks.bylines import names_from_byline
+from tasks.metadata import detect_language
 from tasks.normalize import normalize_line
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ def _parse(
 
 def _clean_text(text: str) -> dict:
     cleaned = clean_text_dump(text)
-    authors = split_authors(cleaned.author)
+    authors = names_from_byline(cleaned.author, set()) if cleaned.author else []
     return dict(
         body=cleaned.body,
         title=cleaned.title,
@@ -119,21 +121,18 @@ def _clean_text(text: str) -> dict:
 
 def _clean_html(text: str, raw: RawDocument, now: datetime) -> dict:
     cleaned = clean_html(text, raw.url)
-    meta = cleaned.meta
-    url = meta.get("url") or raw.url
-    site_name = normalize_line(meta.get("sitename") or "") or None
-    authors = split_authors(meta.get("author"), site_name, host_of(url))
+    meta = extract_html_metadata(text, raw.url, cleaned.body, now, fallback_title=cleaned.meta.get("title"))
     return dict(
         body=cleaned.body,
-        title=clean_title(meta.get("title"), site_name),
-        author=", ".join(authors) or None,
-        authors=tuple(authors),
-        published_at=parse_date(meta.get("date"), now),
-        site_name=site_name,
-        canonical_url=url,
-        description=normalize_line(meta.get("description") or "") or None,
-        categories=tuple(normalize_line(c) for c in meta.get("categories") or () if c.strip()),
-        tags=tuple(normalize_line(t) for t in meta.get("tags") or () if t.strip()),
+        title=normalize_line(meta["title"] or "") or None,
+        author=meta["author"],
+        authors=tuple(meta["authors"]),
+        published_at=date.fromisoformat(meta["date"]) if meta["date"] else None,
+        site_name=meta["site_name"],
+        canonical_url=meta["canonical_url"],
+        description=normalize_line(meta["description"] or "") or None,
+        categories=tuple(meta["categories"]),
+        tags=tuple(meta["tags"]),
         captions=tuple(cleaned.captions),
-        language_hint=meta.get("language"),
+        language_hint=meta["language_hint"],
     )

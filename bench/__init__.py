@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks: run the pipeline on shared data and score it."""
