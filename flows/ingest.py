@@ -101,6 +101,9 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
             posts_unchanged=counts["unchanged"], failures=failed, failures_by_stage=dict(failures_by_stage),
         )
         wh.finish_run(con, report)
+    except BaseException:
+        wh.crash_run(con, run_id, datetime.now(UTC))
+        raise
     finally:
         con.close()
     logger.info(

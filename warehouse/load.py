@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from schemas import Failure, KnownEvent, Post, RawDocument, RunReport
+
+log = logging.getLogger(__name__)
 
 _STR = pa.string()
 _STRS = pa.list_(pa.string())
@@ -205,3 +208,14 @@ def finish_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
         [report.finished_at, report.status, report.inputs_seen, report.documents_new, report.posts_written,
          report.posts_unchanged, report.failures, json.dumps(report.failures_by_stage), report.run_id],
     )
+
+
+def crash_run(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime) -> None:
+    """Mark a run that stopped on an exception; its loaded batches stay (each was one transaction).
+
+    Called while another exception propagates, so a failure here is logged, not raised over it.
+    """
+    try:
+        con.execute("UPDATE runs SET status = 'crashed', finished_at = ? WHERE run_id = ?", [at, run_id])
+    except duckdb.Error:
+        log.exception("could not mark run %s as crashed", run_id)
