@@ -78,8 +78,28 @@ class EventRef(Model):
     evidence: Literal["hashtag", "title", "known", "body", "hint"]
 
 
+class Quote(Span):
+    """A span between quotation marks in a post body, with its speaker when the text names one."""
+
+    text: str
+    kind: Literal["speech", "term"]
+    open_mark: str
+    close_mark: str | None = None
+    is_block: bool = False
+    continues_previous: bool = False
+    context_before: str = ""
+    context_after: str = ""
+    speaker: str | None = None
+    speaker_entity_id: str | None = None
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    attribution_rule: str | None = None
+    confidence: float | None = None
+
+
 class Post(Model):
-    """One cleaned post: body text and normalised metadata."""
+    """One cleaned post: body text, normalised metadata, and what later stages found in the body."""
 
     post_id: NonEmpty
     doc_id: Sha256
@@ -98,9 +118,17 @@ class Post(Model):
     hashtags: tuple[str, ...] = ()
     captions: tuple[str, ...] = ()
     events: tuple[EventRef, ...] = ()
+    quotes: tuple[Quote, ...] = ()
     body_text: str
     encoding: str | None = None
     parser_version: NonEmpty
+
+    @model_validator(mode="after")
+    def _spans_match_body(self) -> Post:
+        for quote in self.quotes:
+            if self.body_text[quote.char_start : quote.char_end] != quote.text:
+                raise ValueError(f"quote span [{quote.char_start}, {quote.char_end}) does not hold its text")
+        return self
 
 
 class ParseOutcome(Model):

@@ -12,7 +12,7 @@ import hashlib
 import logging
 from datetime import date, datetime
 
-from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, Post, RawDocument, Stage
+from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, Post, Quote, RawDocument, Stage
 from tasks.acquire import decode_document
 from tasks.clean_html import clean_html
 from tasks.clean_text import clean_text_dump
@@ -21,6 +21,7 @@ from tasks.html_meta import extract_html_metadata
 from tasks.bylines import names_from_byline
 from tasks.metadata import detect_language
 from tasks.normalize import normalize_line
+from tasks.quotes import find_quotes
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def _parse(
             "no article text found" if not body else f"article text too short ({len(body)} characters)",
         )
     title = fields.get("title")
+    quotes = extract_quotes(body)
     hashtags = extract_hashtags(f"{title or ''}\n{body}")
     events = detect_events(title, body, hashtags, known_events)
     return Post(
@@ -98,10 +100,25 @@ def _parse(
         body_text=body,
         hashtags=tuple(hashtags),
         events=tuple(events),
+        quotes=quotes,
         encoding=encoding,
         parser_version=version,
         language=detect_language(body, fields.pop("language_hint", None)),
         **fields,
+    )
+
+
+def extract_quotes(body: str, context_chars: int = 200) -> tuple[Quote, ...]:
+    """Quotations of a body as models, with the text around each one."""
+    return tuple(
+        Quote(
+            char_start=span.char_start, char_end=span.char_end, text=span.text, kind=span.kind,
+            open_mark=span.open_mark, close_mark=span.close_mark, is_block=span.is_block,
+            continues_previous=span.continues_previous,
+            context_before=body[max(0, span.char_start - context_chars) : span.char_start].lstrip(),
+            context_after=body[span.char_end : span.char_end + context_chars].rstrip(),
+        )
+        for span in find_quotes(body)
     )
 
 

@@ -41,10 +41,21 @@ EVENTS = pa.schema(
      ("first_seen_at", _TS)]
 )
 POST_EVENTS = pa.schema([("post_id", _STR), ("event_id", _STR), ("evidence", _STR)])
+QUOTATIONS = pa.schema(
+    [("quote_id", _STR), ("post_id", _STR), ("kind", _STR), ("text", _STR), ("char_start", pa.int32()),
+     ("char_end", pa.int32()), ("open_mark", _STR), ("close_mark", _STR), ("is_block", pa.bool_()),
+     ("continues_previous", pa.bool_()), ("context_before", _STR), ("context_after", _STR), ("speaker", _STR),
+     ("speaker_entity_id", _STR), ("cue", _STR), ("cue_start", pa.int32()), ("cue_end", pa.int32()),
+     ("attribution_rule", _STR), ("confidence", pa.float64()), ("parser_version", _STR), ("run_id", _STR)]
+)
 FAILURES = pa.schema(
     [("source_uri", _STR), ("doc_id", _STR), ("stage", _STR), ("reason", _STR), ("detail", _STR),
      ("run_id", _STR), ("failed_at", _TS)]
 )
+
+
+def quote_id_for(post_id: str, start: int, end: int) -> str:
+    return hashlib.sha256(f"quote:{post_id}:{start}:{end}".encode()).hexdigest()[:16]
 
 
 def event_id_for(key: str) -> str:
@@ -164,14 +175,20 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
         (p.post_id, event_id_for(e.key)): dict(post_id=p.post_id, event_id=event_id_for(e.key), evidence=e.evidence)
         for p in posts for e in p.events
     }
+    quotations = [
+        q.model_dump() | dict(quote_id=quote_id_for(p.post_id, q.char_start, q.char_end), post_id=p.post_id,
+                              parser_version=p.parser_version, run_id=run_id)
+        for p in posts for q in p.quotes
+    ]
     with transaction(con):
         _add_events(
             con, [(KnownEvent(name=e.name), e.key, "hashtag") for p in posts for e in p.events], now
         )
-        for table in ("post_events", "mentions", "quotes", "posts"):
+        for table in ("post_events", "mentions", "quotations", "posts"):
             con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT unnest(?))", [ids])
         _insert(con, "posts", rows, POSTS)
         _insert(con, "post_events", list(links.values()), POST_EVENTS)
+        _insert(con, "quotations", quotations, QUOTATIONS)
         con.execute("DELETE FROM failures WHERE source_uri IN (SELECT unnest(?))", [uris])
 
 

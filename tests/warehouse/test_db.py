@@ -22,8 +22,11 @@ def test_every_table_and_column_is_documented(tmp_path: Path):
     bare = con.execute(
         "SELECT table_name, column_name FROM duckdb_columns()"
         " WHERE NOT internal AND table_name <> 'schema_migrations' AND (comment IS NULL OR comment = '')"
+        " AND table_name IN (SELECT table_name FROM duckdb_tables())"
     ).fetchall()
     assert bare == []
+    views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND comment IS NULL").fetchall()
+    assert views == []
 
 
 def test_connect_read_only_refuses_a_missing_file(tmp_path: Path):

@@ -133,23 +133,54 @@ COMMENT ON COLUMN mentions.surface IS 'The text as written in the post.';
 COMMENT ON COLUMN mentions.char_start IS 'Start offset in posts.body_text (0-based, inclusive).';
 COMMENT ON COLUMN mentions.char_end IS 'End offset in posts.body_text (exclusive).';
 
-CREATE TABLE quotes (
+CREATE TABLE quotations (
     quote_id VARCHAR PRIMARY KEY,
     post_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
     text VARCHAR NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    open_mark VARCHAR NOT NULL,
+    close_mark VARCHAR,
+    is_block BOOLEAN NOT NULL,
+    continues_previous BOOLEAN NOT NULL,
+    context_before VARCHAR NOT NULL,
+    context_after VARCHAR NOT NULL,
     speaker VARCHAR,
     speaker_entity_id VARCHAR,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL
+    cue VARCHAR,
+    cue_start INTEGER,
+    cue_end INTEGER,
+    attribution_rule VARCHAR,
+    confidence DOUBLE,
+    parser_version VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL
 );
-COMMENT ON TABLE quotes IS 'Quotations of reported speech in post bodies, with their speakers.';
-COMMENT ON COLUMN quotes.quote_id IS 'Stable id: a hash of post_id and span.';
-COMMENT ON COLUMN quotes.post_id IS 'posts.post_id';
-COMMENT ON COLUMN quotes.text IS 'What stands between the quotation marks.';
-COMMENT ON COLUMN quotes.speaker IS 'Canonical name of the speaker; NULL when the text does not say.';
-COMMENT ON COLUMN quotes.speaker_entity_id IS 'entities.entity_id of the speaker.';
-COMMENT ON COLUMN quotes.char_start IS 'Start offset of text in posts.body_text.';
-COMMENT ON COLUMN quotes.char_end IS 'End offset of text in posts.body_text (exclusive).';
+COMMENT ON TABLE quotations IS 'Every span between quotation marks (or a dialogue dash) in a post body: reported speech (kind speech) and quoted terms, titles and names (kind term). The quotes view keeps the speech.';
+COMMENT ON COLUMN quotations.quote_id IS 'Stable id: a hash of post_id and the span.';
+COMMENT ON COLUMN quotations.post_id IS 'posts.post_id';
+COMMENT ON COLUMN quotations.kind IS 'speech (reported speech or writing) or term (scare quotes, highlighted terms, titles of works, names).';
+COMMENT ON COLUMN quotations.text IS 'What stands between the marks, inner marks kept; body_text[char_start:char_end] = text.';
+COMMENT ON COLUMN quotations.char_start IS 'Start offset of text in posts.body_text (0-based, inclusive).';
+COMMENT ON COLUMN quotations.char_end IS 'End offset of text in posts.body_text (exclusive).';
+COMMENT ON COLUMN quotations.open_mark IS 'The opening mark («, “, ", ‹, — for a dialogue turn, empty for a block without marks).';
+COMMENT ON COLUMN quotations.close_mark IS 'The closing mark; NULL when the closer is missing and the end was decided by the speech.';
+COMMENT ON COLUMN quotations.is_block IS 'True for a whole paragraph or embedded post rather than marks in running text.';
+COMMENT ON COLUMN quotations.continues_previous IS 'True when the quote continues an unclosed quote of the previous paragraph.';
+COMMENT ON COLUMN quotations.context_before IS 'Up to 200 characters of body text before the quote.';
+COMMENT ON COLUMN quotations.context_after IS 'Up to 200 characters of body text after the quote.';
+COMMENT ON COLUMN quotations.speaker IS 'Canonical name of the speaker; NULL when the text does not let a careful reader decide.';
+COMMENT ON COLUMN quotations.speaker_entity_id IS 'entities.entity_id of the speaker.';
+COMMENT ON COLUMN quotations.cue IS 'The verb of saying or marker that ties the quote to its speaker.';
+COMMENT ON COLUMN quotations.cue_start IS 'Start offset of the cue in body_text.';
+COMMENT ON COLUMN quotations.cue_end IS 'End offset of the cue in body_text (exclusive).';
+COMMENT ON COLUMN quotations.attribution_rule IS 'The attribution rule that chose the speaker.';
+COMMENT ON COLUMN quotations.confidence IS 'Confidence of the attribution, 0 to 1.';
+COMMENT ON COLUMN quotations.parser_version IS 'Parser version that produced the row.';
+COMMENT ON COLUMN quotations.run_id IS 'The run that wrote the row.';
+
+CREATE VIEW quotes AS SELECT * FROM quotations WHERE kind = 'speech';
+COMMENT ON VIEW quotes IS 'Reported speech: the quotations of kind speech, with their speakers.';
 
 CREATE TABLE runs (
     run_id VARCHAR PRIMARY KEY,
