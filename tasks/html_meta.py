@@ -184,10 +184,14 @@ def visible_tags(tree: HtmlElement) -> list[str]:
 # ----------------------------------------------------------------------------- main entry
 
 def extract_html_metadata(
-    html: str, url: str | None, body_text: str, now: datetime, fallback_title: str | None = None
+    html: str, url: str | None, body_text: str, now: datetime, fallback_title: str | None = None,
+    tree: HtmlElement | None = None,
 ) -> dict:
-    """Metadata fields of a page, with `sources` naming the signal each one came from."""
-    tree = load_html(html) if html else None
+    """Metadata fields of a page, with `sources` naming the signal each one came from.
+
+    `tree` is the page already parsed, when the caller has it; it is only read, never changed.
+    """
+    tree = tree if tree is not None else (load_html(html) if html else None)
     if tree is None:
         return {"title": fallback_title, "authors": [], "author": None, "date": None, "language_hint": None,
                 "site_name": None, "canonical_url": url, "categories": [], "tags": [], "description": None,

@@ -138,7 +138,7 @@ def _clean_text(text: str) -> dict:
 
 def _clean_html(text: str, raw: RawDocument, now: datetime) -> dict:
     cleaned = clean_html(text, raw.url)
-    meta = extract_html_metadata(text, raw.url, cleaned.body, now, fallback_title=cleaned.meta.get("title"))
+    meta = extract_html_metadata(text, raw.url, cleaned.body, now, fallback_title=cleaned.title, tree=cleaned.tree)
     return dict(
         body=cleaned.body,
         title=normalize_line(meta["title"] or "") or None,
