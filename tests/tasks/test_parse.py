@@ -1,0 +1,54 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from schemas import ParseOptions, Stage
+from tasks import parse as parse_module
+from tasks.acquire import acquire_bytes
+from tasks.events import bundled_events
+from tasks.metadata import detect_language
+from tasks.parse import parse_document
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def parse(content: bytes, name: str = "post.txt", **options):
+    raw = acquire_bytes(content, f"/in/{name}", NOW, name=name)
+    return parse_document(raw, known_events=bundled_events(), options=ParseOptions(**options), now=NOW, version="test")
+
+
+def test_parse_document_gives_a_post_with_quotes_and_events(seeds):
+    outcome = parse((seeds / "000_15e261c73f3f5a02.txt").read_bytes(), "000.txt")
+    post = outcome.post
+    assert outcome.failure is None and post.language == "fr"
+    assert [e.name for e in post.events] == ["VivaTech"]
+    speech = [q for q in post.quotes if q.kind == "speech"]
+    assert len(speech) >= 25
+    assert all(post.body_text[q.char_start : q.char_end] == q.text for q in post.quotes)
+
+
+def test_parse_document_records_a_parser_crash_as_a_failure(monkeypatch, seeds):
+    def explode(text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parse_module, "clean_text_dump", explode)
+    outcome = parse((seeds / "000_15e261c73f3f5a02.txt").read_bytes())
+    assert outcome.post is None
+    assert (outcome.failure.stage, outcome.failure.reason, outcome.failure.detail) == (
+        Stage.CLEAN, "parser error: RuntimeError", "boom")
+
+
+def test_parse_document_refuses_short_bodies_with_the_reason():
+    outcome = parse("Titre\n\nTrop court.".encode(), min_body_chars=80)
+    assert outcome.failure.reason == "article text too short (11 characters)"
+
+
+@pytest.mark.parametrize(("text", "hint", "expected"), [
+    ("Le salon a ouvert ses portes ce matin à Paris, avec des milliers de visiteurs venus voir les startups. " * 3,
+     "en", "fr"),
+    ("The fair opened this morning in Paris with thousands of visitors who came to see the startups. " * 3,
+     "fr", "en"),
+    ("Court.", "fr-FR", "fr"),
+])
+def test_detect_language_trusts_the_body_over_the_page(text, hint, expected):
+    assert detect_language(text, hint) == expected
