@@ -21,6 +21,7 @@ $(BIN)/covpipe: requirements.lock pyproject.toml
 setup: $(BIN)/covpipe  ## create .venv from the lock file
 
 run: $(BIN)/covpipe  ## ingest seeds/ into $(DB) and print a summary
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/covpipe ingest seeds --db $(DB)
 	$(BIN)/covpipe status --db $(DB)
 
@@ -28,6 +29,7 @@ test: $(BIN)/covpipe  ## the test suite
 	$(BIN)/python -m pytest
 
 eval: $(BIN)/covpipe  ## the scorers on seeds, French pages and the article-extraction benchmark
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
 
 lock:  ## re-pin requirements.lock from pyproject.toml
