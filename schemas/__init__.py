@@ -1,6 +1,9 @@
 """Pydantic models shared by tasks, warehouse and flows."""
 
 from schemas.models import (
+    Entity,
+    Mention,
+    Role,
     EventRef,
     Failure,
     KnownEvent,
@@ -16,6 +19,9 @@ from schemas.models import (
 from schemas.settings import ParseOptions, Settings
 
 __all__ = [
+    "Entity",
+    "Mention",
+    "Role",
     "EventRef",
     "Failure",
     "KnownEvent",

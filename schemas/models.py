@@ -78,6 +78,35 @@ class EventRef(Model):
     evidence: Literal["hashtag", "title", "known", "body", "hint"]
 
 
+EntityType = Literal["PERSON", "ORG", "LOC", "EVENT", "MISC"]
+
+
+class Entity(Model):
+    """One real-world entity, by its canonical (fullest) name; the id is the same in every post."""
+
+    entity_id: NonEmpty
+    name: NonEmpty
+    type: EntityType
+
+
+class Mention(Span):
+    """One place a post names an entity (a name, a first name, a title such as "la ministre")."""
+
+    entity_id: NonEmpty
+    surface: NonEmpty
+    sentence_start: int
+    sentence_end: int
+
+
+class Role(Span):
+    """A role or affiliation a post states for a person ("DG de BPI France"), with its evidence span."""
+
+    entity_id: NonEmpty
+    role: str | None = None
+    organisation: str | None = None
+    organisation_entity_id: str | None = None
+
+
 class Quote(Span):
     """A span between quotation marks in a post body, with its speaker when the text names one."""
 
@@ -119,6 +148,9 @@ class Post(Model):
     captions: tuple[str, ...] = ()
     events: tuple[EventRef, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    roles: tuple[Role, ...] = ()
     body_text: str
     encoding: str | None = None
     parser_version: NonEmpty
@@ -128,6 +160,12 @@ class Post(Model):
         for quote in self.quotes:
             if self.body_text[quote.char_start : quote.char_end] != quote.text:
                 raise ValueError(f"quote span [{quote.char_start}, {quote.char_end}) does not hold its text")
+        for mention in self.mentions:
+            if self.body_text[mention.char_start : mention.char_end] != mention.surface:
+                raise ValueError(f"mention span [{mention.char_start}, {mention.char_end}) does not hold its surface")
+        known = {e.entity_id for e in self.entities}
+        if any(m.entity_id not in known for m in self.mentions):
+            raise ValueError("a mention names an entity the post does not list")
         return self
 
 

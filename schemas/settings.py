@@ -20,6 +20,7 @@ class ParseOptions(BaseModel):
 
     max_document_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
     min_body_chars: Annotated[int, Field(ge=0)] = 80
+    spacy_model: str = "fr_core_news_md"
 
 
 class Settings(BaseSettings):

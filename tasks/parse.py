@@ -16,10 +16,12 @@ from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, 
 from tasks.acquire import decode_document
 from tasks.clean_html import clean_html
 from tasks.clean_text import clean_text_dump
+from tasks.entities import extract_entities
 from tasks.events import detect_events, extract_hashtags
 from tasks.html_meta import extract_html_metadata
 from tasks.bylines import names_from_byline
 from tasks.metadata import detect_language
+from tasks.nlp import load_nlp
 from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes
 
@@ -43,8 +45,36 @@ def parse_document(
     raw: RawDocument, *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime, version: str
 ) -> ParseOutcome:
     """Parse one document; never raises for a document's content."""
+    return parse_batch([raw], known_events=known_events, options=options, now=now, version=version)[0]
+
+
+def parse_batch(
+    docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime,
+    version: str,
+) -> list[ParseOutcome]:
+    """Parse a batch of documents; one outcome per document, in order.
+
+    Cleaning and metadata run per document; the language model then runs over the whole
+    batch at once (`nlp.pipe`), which is where most of the time goes.
+    """
+    outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: _parse(r, known_events, options, now, version))
+                for raw in docs]
+    ready = [o.post for o in outcomes if o.post is not None]
+    if not ready:
+        return outcomes
+    nlp = load_nlp(options.spacy_model)
+    parsed = dict(zip((p.post_id for p in ready), nlp.pipe(p.body_text for p in ready), strict=True))
+    return [
+        _guarded(docs[i], Stage.ENTITIES, lambda o=o: _enrich(o.post, parsed[o.post.post_id]))
+        if o.post is not None else o
+        for i, o in enumerate(outcomes)
+    ]
+
+
+def _guarded(raw: RawDocument, stage: Stage, step) -> ParseOutcome:
+    """Run one step of one document; an expected or unexpected failure becomes a failure record."""
     try:
-        post = _parse(raw, known_events, options, now, version)
+        post = step()
     except StageError as exc:
         failure = Failure(
             source_uri=raw.source_uri, doc_id=raw.doc_id, stage=exc.stage, reason=exc.reason, detail=exc.detail
@@ -53,19 +83,17 @@ def parse_document(
     except Exception as exc:  # a parser bug on one page must not stop the run; it is recorded
         log.exception("unexpected error parsing %s", raw.source_uri)
         failure = Failure(
-            source_uri=raw.source_uri, doc_id=raw.doc_id, stage=Stage.CLEAN,
+            source_uri=raw.source_uri, doc_id=raw.doc_id, stage=stage,
             reason=f"parser error: {type(exc).__name__}", detail=str(exc)[:2000],
         )
         return ParseOutcome(doc_id=raw.doc_id, source_uri=raw.source_uri, failure=failure)
     return ParseOutcome(doc_id=raw.doc_id, source_uri=raw.source_uri, post=post)
 
 
-def parse_batch(
-    docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime,
-    version: str,
-) -> list[ParseOutcome]:
-    """Parse a batch of documents; one outcome per document, in order."""
-    return [parse_document(d, known_events=known_events, options=options, now=now, version=version) for d in docs]
+def _enrich(post: Post, doc) -> Post:
+    """Entities, mentions and roles found by the language model."""
+    entities, mentions, roles = extract_entities(doc, post.events)
+    return post.model_copy(update=dict(entities=entities, mentions=mentions, roles=roles))
 
 
 def _parse(

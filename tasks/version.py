@@ -13,8 +13,9 @@ from importlib import metadata
 from pathlib import Path
 
 from schemas import ParseOptions
+from tasks.nlp import model_version
 
-_LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer")
+_LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer", "spacy", "rapidfuzz")
 _PARSING_FILES = ("*.py", "data/*")
 
 
@@ -39,4 +40,5 @@ def parser_version(options: ParseOptions) -> str:
     """Short stable id of the parsing code, its data, its libraries and its options."""
     digest = hashlib.sha256(_code_digest().encode())
     digest.update(options.model_dump_json().encode())
+    digest.update(model_version(options.spacy_model).encode())
     return digest.hexdigest()[:12]

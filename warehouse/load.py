@@ -48,6 +48,16 @@ QUOTATIONS = pa.schema(
      ("speaker_entity_id", _STR), ("cue", _STR), ("cue_start", pa.int32()), ("cue_end", pa.int32()),
      ("attribution_rule", _STR), ("confidence", pa.float64()), ("parser_version", _STR), ("run_id", _STR)]
 )
+ENTITIES = pa.schema([("entity_id", _STR), ("name", _STR), ("type", _STR)])
+MENTIONS = pa.schema(
+    [("post_id", _STR), ("entity_id", _STR), ("surface", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
+     ("sentence_start", pa.int32()), ("sentence_end", pa.int32()), ("parser_version", _STR), ("run_id", _STR)]
+)
+ROLES = pa.schema(
+    [("post_id", _STR), ("entity_id", _STR), ("role", _STR), ("organisation", _STR),
+     ("organisation_entity_id", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
+     ("parser_version", _STR), ("run_id", _STR)]
+)
 FAILURES = pa.schema(
     [("source_uri", _STR), ("doc_id", _STR), ("stage", _STR), ("reason", _STR), ("detail", _STR),
      ("run_id", _STR), ("failed_at", _TS)]
@@ -180,15 +190,22 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
                               parser_version=p.parser_version, run_id=run_id)
         for p in posts for q in p.quotes
     ]
+    stamp = lambda p: dict(post_id=p.post_id, parser_version=p.parser_version, run_id=run_id)  # noqa: E731
+    mentions = [m.model_dump() | stamp(p) for p in posts for m in p.mentions]
+    roles = [r.model_dump() | stamp(p) for p in posts for r in p.roles]
+    entities = list({e.entity_id: e.model_dump() for p in posts for e in p.entities}.values())
     with transaction(con):
+        _insert(con, "entities", entities, ENTITIES, "ON CONFLICT (entity_id) DO NOTHING")
         _add_events(
             con, [(KnownEvent(name=e.name), e.key, "hashtag") for p in posts for e in p.events], now
         )
-        for table in ("post_events", "mentions", "quotations", "posts"):
+        for table in ("post_events", "mentions", "roles", "quotations", "posts"):
             con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT unnest(?))", [ids])
         _insert(con, "posts", rows, POSTS)
         _insert(con, "post_events", list(links.values()), POST_EVENTS)
         _insert(con, "quotations", quotations, QUOTATIONS)
+        _insert(con, "mentions", mentions, MENTIONS)
+        _insert(con, "roles", roles, ROLES)
         con.execute("DELETE FROM failures WHERE source_uri IN (SELECT unnest(?))", [uris])
 
 

@@ -124,14 +124,50 @@ CREATE TABLE mentions (
     entity_id VARCHAR NOT NULL,
     surface VARCHAR NOT NULL,
     char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL
+    char_end INTEGER NOT NULL,
+    sentence_start INTEGER NOT NULL,
+    sentence_end INTEGER NOT NULL,
+    parser_version VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    PRIMARY KEY (post_id, char_start, char_end)
 );
-COMMENT ON TABLE mentions IS 'Each place a post names an entity; body_text[char_start:char_end] = surface.';
+COMMENT ON TABLE mentions IS 'Each place a post names an entity (a name, a first name, a title such as "la ministre"); body_text[char_start:char_end] = surface.';
 COMMENT ON COLUMN mentions.post_id IS 'posts.post_id';
 COMMENT ON COLUMN mentions.entity_id IS 'entities.entity_id';
 COMMENT ON COLUMN mentions.surface IS 'The text as written in the post.';
 COMMENT ON COLUMN mentions.char_start IS 'Start offset in posts.body_text (0-based, inclusive).';
 COMMENT ON COLUMN mentions.char_end IS 'End offset in posts.body_text (exclusive).';
+COMMENT ON COLUMN mentions.sentence_start IS 'Start offset of the sentence holding the mention.';
+COMMENT ON COLUMN mentions.sentence_end IS 'End offset of that sentence (exclusive).';
+COMMENT ON COLUMN mentions.parser_version IS 'Parser version that produced the row.';
+COMMENT ON COLUMN mentions.run_id IS 'The run that wrote the row.';
+
+CREATE VIEW entity_aliases AS
+SELECT entity_id, surface AS alias, count(*) AS mentions, count(DISTINCT post_id) AS posts
+FROM mentions GROUP BY entity_id, surface;
+COMMENT ON VIEW entity_aliases IS 'Every surface form seen for each entity, with how often and in how many posts.';
+
+CREATE TABLE roles (
+    post_id VARCHAR NOT NULL,
+    entity_id VARCHAR NOT NULL,
+    role VARCHAR,
+    organisation VARCHAR,
+    organisation_entity_id VARCHAR,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    parser_version VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL
+);
+COMMENT ON TABLE roles IS 'Roles and affiliations a post states for a person ("Nicolas Dufourcq, DG de BPI France").';
+COMMENT ON COLUMN roles.post_id IS 'posts.post_id';
+COMMENT ON COLUMN roles.entity_id IS 'entities.entity_id of the person.';
+COMMENT ON COLUMN roles.role IS 'The role as written ("DG", "Ministre du numérique"); NULL for an affiliation alone.';
+COMMENT ON COLUMN roles.organisation IS 'The organisation as written, when stated.';
+COMMENT ON COLUMN roles.organisation_entity_id IS 'entities.entity_id of the organisation.';
+COMMENT ON COLUMN roles.char_start IS 'Start offset of the evidence (name and role) in body_text.';
+COMMENT ON COLUMN roles.char_end IS 'End offset of the evidence in body_text (exclusive).';
+COMMENT ON COLUMN roles.parser_version IS 'Parser version that produced the row.';
+COMMENT ON COLUMN roles.run_id IS 'The run that wrote the row.';
 
 CREATE TABLE quotations (
     quote_id VARCHAR PRIMARY KEY,

@@ -1,0 +1,232 @@
+"""Entities of a post: spaCy's names, cleaned, typed, and resolved to one entity per real thing.
+
+Within a post every form of an entity resolves to it: "Clara" to Clara Chapaz when she is
+the only Clara, "Jean-Piere Farandou" (a typo) to Jean-Pierre Farandou, "BPI France" and
+"Bpifrance" to one organisation, "la Ministre" to the person the post gave that role.
+Titles never become part of a name. Ambiguous merges (two people sharing a first name)
+are not made. Across posts an entity is identified by its type and folded canonical name,
+so ids are deterministic. Roles come from `tasks.roles`. This module must not read quotes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from spacy.tokens import Doc, Span
+
+from schemas import Entity, EventRef, Mention, Role
+from tasks.events import fold
+from tasks.roles import find_roles, role_head
+
+_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "MISC": "MISC",
+           "EVENT": "EVENT"}
+_TITLES = re.compile(
+    r"^(?:(?:m\.|mm\.|mme|mmes|mlle|me|dr|pr|madame|monsieur|mesdames|messieurs|docteur|professeur|maître|"
+    r"sir|mr\.?|mrs\.?|ms\.?)\s+)+",
+    re.I,
+)
+_DETERMINERS = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |de |d['’]|the )", re.I)
+_EDGE = " \t\n,;:.!?…«»“”\"'’()[]{}-–—/"
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    label: str
+    sentence: tuple[int, int]
+    role_ref: bool = False
+
+
+@dataclass
+class _Cluster:
+    type: str
+    forms: Counter = field(default_factory=Counter)
+    mentions: list[_Raw] = field(default_factory=list)
+    name: str = ""
+
+
+def entity_id_for(entity_type: str, name: str) -> str:
+    return hashlib.sha256(f"{entity_type}:{name_key(name)}".encode()).hexdigest()[:16]
+
+
+def name_key(name: str) -> str:
+    """Folded name without spaces, hyphens or leading determiners: "BPI France" = "Bpifrance"."""
+    return "".join(c for c in fold(_DETERMINERS.sub("", name)) if c.isalnum())
+
+
+def extract_entities(
+    doc: Doc, events: tuple[EventRef, ...] = ()
+) -> tuple[tuple[Entity, ...], tuple[Mention, ...], tuple[Role, ...]]:
+    """Entities, mentions and roles of one parsed body."""
+    body = doc.text
+    raws = [r for r in (_clean(ent) for ent in doc.ents) if r is not None]
+    roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref])
+    for finding in roles:
+        span = finding.organisation_span
+        if span and not any(r.start < span[1] and span[0] < r.end for r in raws):
+            sentence = next(((s.start_char, s.end_char) for s in doc.sents if s.start_char <= span[0] < s.end_char),
+                            (0, len(body)))
+            raws.append(_Raw(span[0], span[1], "ORG", sentence))
+    event_names = {e.key: e.name for e in events}
+    clusters = _resolve(body, raws, roles, event_names, doc)
+    entities, mentions, by_raw = [], [], {}
+    for cluster in clusters:
+        entity = Entity(entity_id=entity_id_for(cluster.type, cluster.name), name=cluster.name, type=cluster.type)
+        entities.append(entity)
+        for raw in cluster.mentions:
+            by_raw[(raw.start, raw.end)] = entity.entity_id
+            mentions.append(Mention(
+                entity_id=entity.entity_id, surface=body[raw.start:raw.end], char_start=raw.start,
+                char_end=raw.end, sentence_start=raw.sentence[0], sentence_end=raw.sentence[1],
+            ))
+    unique = {e.entity_id: e for e in entities}
+    role_rows = []
+    for finding in roles:
+        person = by_raw.get(finding.person)
+        if person is None:
+            continue
+        org_id = next((eid for (a, b), eid in by_raw.items() if finding.organisation_span
+                       and a < finding.organisation_span[1] and finding.organisation_span[0] < b), None)
+        role_rows.append(Role(
+            entity_id=person, role=finding.role, organisation=finding.organisation, organisation_entity_id=org_id,
+            char_start=finding.evidence[0], char_end=finding.evidence[1],
+        ))
+    mentions.sort(key=lambda m: (m.char_start, m.char_end))
+    return tuple(unique.values()), tuple(mentions), tuple(dict.fromkeys(role_rows))
+
+
+def _clean(ent: Span) -> _Raw | None:
+    """spaCy's span with titles, determiners, edges and line breaks cut off; None when nothing is left."""
+    label = _LABELS.get(ent.label_)
+    if label is None:
+        return None
+    text, start = ent.text, ent.start_char
+    cut = text.find("\n")
+    if cut >= 0:
+        text = text[:cut]
+    stripped = text.lstrip(_EDGE)
+    start += len(text) - len(stripped)
+    text = stripped.rstrip(_EDGE + " ")
+    head = role_head(text)
+    sentence = (ent.sent.start_char, ent.sent.end_char)
+    if head is not None and label in ("PERSON", "ORG"):
+        return _Raw(start, start + len(text), "PERSON", sentence, role_ref=True)
+    prefix = _TITLES.match(text) if label == "PERSON" else _DETERMINERS.match(text)
+    if prefix:
+        start += prefix.end()
+        text = text[prefix.end():]
+    if len(text) < 2 or not any(c.isupper() for c in text[:1]) and label != "MISC":
+        return None
+    if label == "PERSON" and not _plausible_person(ent, text):
+        return None
+    return _Raw(start, start + len(text), label, sentence)
+
+
+def _plausible_person(ent: Span, text: str) -> bool:
+    doc = ent.doc
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if after is not None and after.text.startswith("-") and after.text.lstrip("-").lower() in {"t", "il", "elle", "on"}:
+        return False  # "Saura-t-il": an inverted verb, not a name
+    if len(ent) == 1 and ent[0].pos_ in {"VERB", "AUX", "PRON", "ADV", "ADP", "DET", "CCONJ", "SCONJ"}:
+        return False
+    return not text.isupper() or len(text) <= 4
+
+
+def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
+    persons = [r for r in raws if r.label == "PERSON" and not r.role_ref]
+    clusters: list[_Cluster] = []
+    by_key: dict[str, _Cluster] = {}
+    org_spans = [f.organisation_span for f in roles if f.organisation_span]
+
+    # organisations, places, events and others: one cluster per folded key
+    typed: dict[str, list[_Raw]] = defaultdict(list)
+    for raw in raws:
+        if raw.label != "PERSON":
+            typed[name_key(body[raw.start:raw.end])].append(raw)
+    for key, group in typed.items():
+        if not key:
+            continue
+        votes = Counter(r.label for r in group)
+        if any(a < r.end and r.start < b for r in group for a, b in org_spans):
+            votes["ORG"] += 10
+        kind = "EVENT" if key in event_names else votes.most_common(1)[0][0]
+        cluster = _Cluster(type=kind, mentions=group)
+        cluster.forms.update(body[r.start:r.end] for r in group)
+        cluster.name = event_names.get(key) or _canonical(cluster.forms, doc)
+        clusters.append(cluster)
+        by_key[key] = cluster
+
+    # people: full names first (typos merged), then single names, then titles
+    full = [r for r in persons if len(body[r.start:r.end].split()) >= 2]
+    single = [r for r in persons if len(body[r.start:r.end].split()) == 1]
+    people: list[_Cluster] = []
+    for raw in full:
+        form = body[raw.start:raw.end]
+        match = next((c for c in people if any(_same_person(form, f) for f in c.forms)), None)
+        if match is None:
+            match = _Cluster(type="PERSON")
+            people.append(match)
+        match.forms[form] += 1
+        match.mentions.append(raw)
+    leftovers: dict[str, _Cluster] = {}
+    for raw in single:
+        form = body[raw.start:raw.end]
+        owners = [c for c in people if any(_shares_name(form, f) for f in c.forms)]
+        if len(owners) == 1:
+            owners[0].mentions.append(raw)
+            continue
+        if owners:
+            continue  # two people share this name: a careful reader could not tell which
+        cluster = leftovers.setdefault(fold(form), _Cluster(type="PERSON"))
+        cluster.forms[form] += 1
+        cluster.mentions.append(raw)
+    people.extend(leftovers.values())
+    for cluster in people:
+        cluster.name = _canonical(cluster.forms, doc)
+    _attach_role_references(body, [r for r in raws if r.role_ref], roles, people)
+    return clusters + [c for c in people if c.mentions]
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Two full names of one person: equal when folded, or one letter off in one part (typos)."""
+    fa, fb = fold(a).replace("-", " ").split(), fold(b).replace("-", " ").split()
+    if fa == fb:
+        return True
+    if len(fa) != len(fb) or fa[-1] != fb[-1] and fa[0] != fb[0]:
+        return False
+    return fuzz.ratio(" ".join(fa), " ".join(fb)) >= 90
+
+
+def _shares_name(single: str, full: str) -> bool:
+    parts = fold(full).split()
+    return fold(single) in (parts[0], parts[-1])
+
+
+def _canonical(forms: Counter, doc: Doc) -> str:
+    """The fullest, most often written form; between typo variants, the one made of known words."""
+    def known(form: str) -> int:
+        return sum(doc.vocab[w.lower()].has_vector for w in re.split(r"[\s-]+", form) if w)
+
+    return max(forms, key=lambda f: (len(f.split()), known(f), forms[f], -len(f), f))
+
+
+def _attach_role_references(body, refs, roles, people) -> None:
+    """ "la Ministre" names the one person of the post given that role; otherwise nobody."""
+    holders: dict[str, set[int]] = defaultdict(set)
+    person_of = {}
+    for i, cluster in enumerate(people):
+        for raw in cluster.mentions:
+            person_of[(raw.start, raw.end)] = i
+    for finding in roles:
+        if finding.role and finding.person in person_of:
+            holders[fold(role_head(finding.role) or finding.role)].add(person_of[finding.person])
+    for raw in refs:
+        head = role_head(body[raw.start:raw.end])
+        owners = holders.get(fold(head or ""), set())
+        if len(owners) == 1:
+            people[next(iter(owners))].mentions.append(raw)

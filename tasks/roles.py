@@ -1,0 +1,137 @@
+"""Roles and affiliations stated next to a person's name: "Nicolas Dufourcq, DG de BPI France".
+
+Three shapes cover most of French and English event coverage: a role after the name
+("X, pdg de la SNCF", "Simon le CEO de Mydatamodels"), a role before it ("Madame la
+Ministre du numérique, Clara Chapaz", "le PDG de la SNCF Jean-Pierre Farandou"), and a
+role reference alone ("la Ministre", "le PDG"), which `role_head` recognises so the
+entity stage can resolve it. Role nouns live in data/roles_fr.txt. A capitalised
+complement is the organisation; a lowercase one belongs to the role ("du numérique").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+_WINDOW = 140
+_QUALIFIERS = r"(?:\s+(?:général|générale|délégué|déléguée|exécutif|exécutive|adjoint|adjointe|associé|associée))*"
+_OF = r"(?:de la|de l['’]|du|des|de|d['’]|chez|à la|au|at|of)"
+_ORG_NAME = re.compile(
+    r"(?:(?:la|le|les|l['’]|the)\s+)?"
+    r"(?P<org>[A-ZÀ-ÖØ-Þ0-9][\w&'’.-]*(?:\s+(?:(?:de|du|des|d['’]|&|et|and|of|pour|la|le)\s+)?[A-ZÀ-ÖØ-Þ0-9][\w&'’.-]*)*)"
+)
+_COMPLEMENT = re.compile(r"(?P<words>(?:[a-zà-ÿ][\w'’-]*)(?:\s+[a-zà-ÿ][\w'’-]*){0,2})")
+_HONORIFIC = r"(?:(?:madame|monsieur|mme|m\.)\s+)?"
+_ARTICLE = r"(?:(?:le|la|l['’]|un|une|notre|son|sa|leur|the|a|an)\s+)?"
+
+
+@dataclass(frozen=True)
+class RoleFinding:
+    person: tuple[int, int]
+    role: str | None
+    organisation: str | None
+    organisation_span: tuple[int, int] | None
+    evidence: tuple[int, int]
+
+
+@cache
+def _role_words() -> tuple[str, ...]:
+    text = resources.files("tasks").joinpath("data/roles_fr.txt").read_text("utf-8")
+    words = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@cache
+def _role_pattern() -> str:
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]") for w in _role_words())
+    return rf"(?:{alternatives})(?![\w-])"
+
+
+@cache
+def _after() -> re.Pattern[str]:
+    return re.compile(
+        rf"\s*(?:,\s*|\s+)(?:(?:qui est|est|était|is)\s+)?{_ARTICLE}(?P<role>{_role_pattern()}{_QUALIFIERS})"
+        rf"(?P<tail>\s+{_OF}\s*)?",
+        re.I,
+    )
+
+
+@cache
+def _before() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w])(?P<lead>{_HONORIFIC}{_ARTICLE})(?P<role>{_role_pattern()}{_QUALIFIERS})"
+        rf"(?P<tail>\s+{_OF}\s*)?",
+        re.I,
+    )
+
+
+@cache
+def _reference() -> re.Pattern[str]:
+    return re.compile(rf"^{_HONORIFIC}{_ARTICLE}(?P<role>{_role_pattern()})(?:{_QUALIFIERS})(?:\s+{_OF}\s*.*)?$", re.I)
+
+
+def role_head(text: str) -> str | None:
+    """The role noun when `text` is a role reference ("la Ministre", "Ministre du numérique"), else None."""
+    match = _reference().match(text.strip())
+    return match["role"] if match else None
+
+
+def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
+    """Roles stated right after or right before each person mention."""
+    body = doc.text
+    found: list[RoleFinding] = []
+    for start, end in persons:
+        finding = _role_after(body, start, end) or _role_before(body, start, end)
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
+def _complement(body: str, at: int) -> tuple[str, str | None, tuple[int, int] | None, int]:
+    """After "de": (role words to add, organisation, its span, end of the evidence)."""
+    org = _ORG_NAME.match(body, at)
+    if org and org["org"]:
+        name = org["org"].rstrip(".")
+        return "", name, (org.start("org"), org.start("org") + len(name)), org.start("org") + len(name)
+    words = _COMPLEMENT.match(body, at)
+    if words:
+        return words["words"], None, None, words.end()
+    return "", None, None, at
+
+
+def _role_after(body: str, start: int, end: int) -> RoleFinding | None:
+    match = _after().match(body, end, min(len(body), end + _WINDOW))
+    if not match:
+        return None
+    role, organisation, span, stop = match["role"], None, None, match.end("role")
+    if match["tail"]:
+        extra, organisation, span, stop = _complement(body, match.end("tail"))
+        if extra:
+            role = f"{role} {match['tail'].strip()} {extra}"
+        elif not organisation:
+            stop = match.end("role")
+    return RoleFinding((start, end), _tidy(role), organisation, span, (start, stop))
+
+
+def _role_before(body: str, start: int, end: int) -> RoleFinding | None:
+    window_start = max(0, start - _WINDOW)
+    window = body[window_start:start]
+    best = None
+    for match in _before().finditer(window):
+        role, organisation, span, stop = match["role"], None, None, window_start + match.end("role")
+        if match["tail"]:
+            extra, organisation, span, stop = _complement(body, window_start + match.end("tail"))
+            if extra:
+                role = f"{role} {match['tail'].strip()} {extra}"
+        between = body[stop:start]
+        if re.fullmatch(r"\s*,?\s*", between):
+            best = RoleFinding((start, end), _tidy(role), organisation, span, (window_start + match.start(), end))
+    return best
+
+
+def _tidy(role: str) -> str:
+    return " ".join(role.split())
