@@ -189,7 +189,30 @@ def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
     for cluster in people:
         cluster.name = _canonical(cluster.forms, doc)
     _attach_role_references(body, [r for r in raws if r.role_ref], roles, people)
-    return clusters + [c for c in people if c.mentions]
+    found = clusters + [c for c in people if c.mentions]
+    _propagate(body, found, doc)
+    return found
+
+
+def _propagate(body: str, clusters: list[_Cluster], doc: Doc) -> None:
+    """Add the occurrences of each cluster's names that the model missed ("Clara Chapaz exprime...")."""
+    taken = sorted((r.start, r.end) for c in clusters for r in c.mentions)
+    owners: dict[str, set[int]] = defaultdict(set)
+    for i, cluster in enumerate(clusters):
+        for form in cluster.forms:
+            owners[form].add(i)
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    for form, indices in owners.items():
+        if len(indices) != 1 or len(form) < 3 or not form[:1].isupper():
+            continue
+        cluster = clusters[next(iter(indices))]
+        for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", body):
+            start, end = match.span()
+            if any(a < end and start < b for a, b in taken):
+                continue
+            sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, len(body)))
+            cluster.mentions.append(_Raw(start, end, cluster.type, sentence))
+            taken.append((start, end))
 
 
 def _same_person(a: str, b: str) -> bool:

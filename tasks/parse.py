@@ -24,6 +24,7 @@ from tasks.metadata import detect_language
 from tasks.nlp import load_nlp
 from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes
+from tasks.speakers import attribute_speakers
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ def _guarded(raw: RawDocument, stage: Stage, step) -> ParseOutcome:
 def _enrich(post: Post, doc) -> Post:
     """Entities, mentions and roles found by the language model."""
     entities, mentions, roles = extract_entities(doc, post.events)
-    return post.model_copy(update=dict(entities=entities, mentions=mentions, roles=roles))
+    quotes = attribute_speakers(doc, post.quotes, mentions, entities, post.title)
+    return post.model_copy(update=dict(entities=entities, mentions=mentions, roles=roles, quotes=quotes))
 
 
 def _parse(
