@@ -22,7 +22,8 @@ _QUALIFIERS = r"(?:\s+(?:général|générale|délégué|déléguée|exécutif|e
 _OF = r"(?:de la|de l['’]|du|des|de|d['’]|chez|à la|au|at|of)"
 _ORG_NAME = re.compile(
     r"(?:(?:la|le|les|l['’]|the)\s+)?"
-    r"(?P<org>[A-ZÀ-ÖØ-Þ0-9][\w&'’.-]*(?:\s+(?:(?:de|du|des|d['’]|&|et|and|of|pour|la|le)\s+)?[A-ZÀ-ÖØ-Þ0-9][\w&'’.-]*)*)"
+    r"(?P<org>[A-ZÀ-ÖØ-Þ0-9](?:[\w&'’-]|\.(?=\w))*"
+    r"(?:[ \t]+(?:(?:de|du|des|d['’]|&|et|and|of|pour|la|le)[ \t]+)?[A-ZÀ-ÖØ-Þ0-9](?:[\w&'’-]|\.(?=\w))*)*)"
 )
 _COMPLEMENT = re.compile(r"(?P<words>(?:[a-zà-ÿ][\w'’-]*)(?:\s+[a-zà-ÿ][\w'’-]*){0,2})")
 _HONORIFIC = r"(?:(?:madame|monsieur|mme|m\.)\s+)?"

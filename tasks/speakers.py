@@ -1,11 +1,13 @@
 """Speakers of quotes: who said what, found the way a careful reader does, or NULL.
 
 Rules, in order of trust (the first that fires wins; `attribution_rule` records it):
-  incise      « … », explique Audrey Bourolleau / « … », me déclare-t-il / « … », ajoute la ministre
-  colon       Simon : « … » / chez Yann, « … » (a name right before the opening mark)
   according   selon X / pour X / d'après X in the quote's sentence
+  incise      « … », explique Audrey Bourolleau / « … », me déclare-t-il / « … », ajoute la ministre,
+              also inside the quote's text (« Je suis inquiet, glisse-t-il, pour mon avenir »)
+  colon       Simon : « … » / chez Yann, « … » (a name right before the opening mark)
   cue         a verb of saying in the quote's sentence, before the quote, and its subject
               (the parser's subject, a pronoun's antecedent, or the sentence's first person)
+  announced   the quote opens its sentence and the sentence before ends with ":" (X a déclaré :)
   shared      another quote of the same sentence has a speaker
   title       the title names a declarant ("une déclaration de Clara Chapaz")
   continuation the nearest earlier attributed quote, within two sentences, when no other
@@ -76,9 +78,10 @@ def attribute_speakers(
 ) -> tuple[Quote, ...]:
     """The quotes with speaker, speaker entity, cue, rule and confidence where the text says who spoke."""
     body = doc.text
-    names = {e.entity_id: e.name for e in entities if e.type == "PERSON"}
-    people = [_Person(m.entity_id, names[m.entity_id], m.char_start, m.char_end)
-              for m in mentions if m.entity_id in names]
+    kinds = {e.entity_id: e for e in entities if e.type in ("PERSON", "ORG", "LOC")}
+    sources = [_Person(m.entity_id, kinds[m.entity_id].name, m.char_start, m.char_end)
+               for m in mentions if m.entity_id in kinds]
+    people = [p for p in sources if kinds[p.entity_id].type == "PERSON"]
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
     starts = [s for s, _ in sentences]
     result: list[Quote] = []
@@ -88,10 +91,12 @@ def attribute_speakers(
             continue
         index = max(bisect_right(starts, quote.char_start) - 1, 0)
         found = (
-            _incise(body, quote, people, doc)
-            or _colon(body, quote, people)
-            or _according(body, quote, people, sentences[index])
-            or _cue(doc, quote, people, sentences[index])
+            _according(body, quote, sources, sentences[index])
+            or _incise(body, quote, sources, people)
+            or _inner_incise(body, quote, sources, people)
+            or _colon(body, quote, sources)
+            or _cue(doc, quote.char_start, sources, people, sentences[index])
+            or _announced(doc, quote, sources, people, sentences, index)
         )
         result.append(quote.model_copy(update=found) if found else quote)
     result = _share_within_sentences(result, sentences, starts)
@@ -112,22 +117,40 @@ def _antecedent(people: list[_Person], before: int) -> _Person | None:
     return earlier[-1] if earlier else None
 
 
-def _incise(body: str, quote: Quote, people: list[_Person], doc: Doc) -> dict:
+def _incise(body: str, quote: Quote, sources: list[_Person], people: list[_Person]) -> dict:
     """« … », explique X  /  « … », me déclare-t-il  /  « … », ajoute madame la ministre."""
     after_at = quote.char_end
     window = body[after_at : after_at + 80]
     match = _AFTER.match(window)
     if not match or not re.match(r"^[\s»”\"›«]*[,!?…]", window):
         return {}
-    cue = (after_at + match.start("verb"), after_at + match.end("verb"))
+    return _incise_subject(body, after_at, match, quote.char_start, sources, people, strict_verb=False)
+
+
+_INNER = re.compile(rf"[,;]\s*{_CLITIC}(?P<verb>[\w’'-]+?)(?:-t)?(?:-(?P<pron>il|elle|ils|elles|on))?(?=[\s,.;:!?)]|$)", re.I)
+
+
+def _inner_incise(body: str, quote: Quote, sources: list[_Person], people: list[_Person]) -> dict:
+    """« Je suis inquiet, glisse-t-il, pour mon avenir »: the incise stayed inside the quote's text."""
+    for match in _INNER.finditer(quote.text):
+        if match["verb"].casefold() not in speech_verbs():
+            continue
+        found = _incise_subject(body, quote.char_start, match, quote.char_start, sources, people, strict_verb=True)
+        if found:
+            return found | {"attribution_rule": "inner-" + found["attribution_rule"]}
+    return {}
+
+
+def _incise_subject(body, offset, match, before, sources, people, *, strict_verb: bool) -> dict:
+    cue = (offset + match.start("verb"), offset + match.end("verb"))
     if match["pron"]:
-        return _speaker(_antecedent(people, quote.char_start), "incise-pronoun", 0.85, cue, body)
-    rest = after_at + match.end()
-    subject = next((p for p in people
+        return _speaker(_antecedent(people, before), "incise-pronoun", 0.85, cue, body)
+    rest = offset + match.end()
+    subject = next((p for p in sources
                     if rest <= p.start <= rest + 30 and re.fullmatch(r"\s*(?:\w+\s+){0,3}", body[rest:p.start])), None)
-    if subject is None:
-        return {}
     verb_is_cue = match["verb"].casefold() in speech_verbs()
+    if subject is None or strict_verb and not verb_is_cue:
+        return {}
     return _speaker(subject, "incise", 0.95 if verb_is_cue else 0.8, cue, body)
 
 
@@ -152,10 +175,10 @@ def _according(body: str, quote: Quote, people: list[_Person], sentence: tuple[i
     return {}
 
 
-def _cue(doc: Doc, quote: Quote, people: list[_Person], sentence: tuple[int, int]) -> dict:
+def _cue(doc: Doc, until: int, sources: list[_Person], people: list[_Person], sentence: tuple[int, int]) -> dict:
     """A verb of saying before the quote in its sentence, and that verb's subject."""
     verbs = speech_verbs()
-    span = doc.char_span(sentence[0], quote.char_start, alignment_mode="contract")
+    span = doc.char_span(sentence[0], until, alignment_mode="contract")
     if span is None:
         return {}
     for token in reversed(list(span)):
@@ -166,11 +189,34 @@ def _cue(doc: Doc, quote: Quote, people: list[_Person], sentence: tuple[int, int
         if subject is not None:
             if subject.lower_ in _PRONOUNS:
                 return _speaker(_antecedent(people, subject.idx), "cue-pronoun", 0.85, cue, doc.text)
-            owner = next((p for p in people if p.start <= subject.idx < p.end), None)
+            left, right = subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
+            owner = next((p for p in sources if p.start <= subject.idx < p.end), None) or next(
+                (p for p in sources if left <= p.start and p.end <= right), None)
             if owner is not None:
                 return _speaker(owner, "cue-subject", 0.9, cue, doc.text)
-        first = next((p for p in people if sentence[0] <= p.start and p.end <= token.idx), None)
+        first = next((p for p in sources if sentence[0] <= p.start and p.end <= token.idx), None)
         return _speaker(first, "cue-sentence", 0.75, cue, doc.text)
+    return {}
+
+
+def _announced(doc: Doc, quote: Quote, sources, people, sentences, index: int) -> dict:
+    """X a déclaré : (new paragraph) « … »: a quote that opens its sentence, announced by the one before."""
+    body = doc.text
+    start = sentences[index][0]
+    if index == 0 or body[start:quote.char_start].strip(" «“\"‹—–-\n"):
+        return {}
+    previous = sentences[index - 1]
+    if not body[previous[0]:previous[1]].rstrip().endswith(":"):
+        return {}
+    found = _cue(doc, previous[1], sources, people, previous) or _colon_end(body, previous, sources)
+    return found | {"attribution_rule": "announced-" + found["attribution_rule"]} if found else {}
+
+
+def _colon_end(body: str, sentence: tuple[int, int], sources: list[_Person]) -> dict:
+    text_end = sentence[0] + len(body[sentence[0]:sentence[1]].rstrip())
+    for person in reversed(sources):
+        if sentence[0] <= person.start and re.fullmatch(r"\s*:", body[person.end:text_end]):
+            return _speaker(person, "colon", 0.8, (person.end, text_end), body)
     return {}
 
 

@@ -1,0 +1,89 @@
+"""Entity resolution on real parses (spaCy fr_core_news_md loads once per test session)."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas import EventRef
+from tasks.entities import entity_id_for, extract_entities, name_key
+from tasks.nlp import load_nlp
+from tasks.roles import role_head
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def entities_of(nlp, text, events=()):
+    doc = nlp(text)
+    entities, mentions, roles = extract_entities(doc, events)
+    names = {e.entity_id: e for e in entities}
+    return entities, mentions, roles, names
+
+
+def test_titles_never_become_part_of_a_name(nlp):
+    _, mentions, _, names = entities_of(nlp, "Hier, Mme Clara Chapaz a visité le salon. M. Nicolas Dufourcq était là.")
+    assert {names[m.entity_id].name for m in mentions} == {"Clara Chapaz", "Nicolas Dufourcq"}
+    assert not any(m.surface.startswith(("Mme", "M.")) for m in mentions)
+
+
+def test_typo_and_first_name_resolve_to_the_full_name(nlp):
+    text = ("Jean-Pierre Farandou, pdg de la SNCF, a parlé longtemps. Plus tard, Jean-Piere Farandou a répondu "
+            "aux questions. Clara Chapaz a conclu la séance. Clara souriait.")
+    entities, mentions, roles, names = entities_of(nlp, text)
+    people = sorted(e.name for e in entities if e.type == "PERSON")
+    assert people == ["Clara Chapaz", "Jean-Pierre Farandou"]
+    assert {m.surface for m in mentions if names[m.entity_id].name == "Clara Chapaz"} == {"Clara Chapaz", "Clara"}
+    assert [(names[r.entity_id].name, r.role, r.organisation) for r in roles] == [
+        ("Jean-Pierre Farandou", "pdg", "SNCF")]
+
+
+def test_two_people_sharing_a_first_name_are_not_merged(nlp):
+    text = "Marie Dupont a ouvert le débat. Marie Durand lui a répondu. Marie a ensuite quitté la salle."
+    entities, mentions, _, names = entities_of(nlp, text)
+    assert sorted(e.name for e in entities if e.type == "PERSON") == ["Marie Dupont", "Marie Durand"]
+    assert "Marie" not in {m.surface for m in mentions}
+
+
+def test_role_reference_resolves_to_the_holder_and_organisation_spellings_merge(nlp):
+    text = ("Madame la Ministre du numérique, Clara Chapaz, a rencontré Nicolas Dufourcq, DG de BPI France. "
+            "La Ministre a salué le travail de Bpifrance.")
+    entities, mentions, roles, names = entities_of(nlp, text)
+    orgs = [e.name for e in entities if e.type == "ORG"]
+    assert len(orgs) == 1 and name_key(orgs[0]) == "bpifrance"
+    clara = {m.surface for m in mentions if names[m.entity_id].name == "Clara Chapaz"}
+    assert "La Ministre" in clara or "Ministre" in clara
+    assert ("Nicolas Dufourcq", "DG", "BPI France") in {
+        (names[r.entity_id].name, r.role, r.organisation) for r in roles}
+
+
+def test_event_mentions_take_the_event_name(nlp):
+    event = EventRef(name="VivaTech", key="vivatech", evidence="hashtag")
+    entities, *_ = entities_of(nlp, "Le salon VIvaTech a ouvert ses portes à Paris mardi.", (event,))
+    assert ("VivaTech", "EVENT") in {(e.name, e.type) for e in entities}
+
+
+def test_entity_ids_are_deterministic_across_posts():
+    assert entity_id_for("ORG", "BPI France") == entity_id_for("ORG", "Bpifrance")
+    assert entity_id_for("ORG", "SNCF") != entity_id_for("PERSON", "SNCF")
+
+
+@pytest.mark.parametrize(("text", "head"), [
+    ("la Ministre", "Ministre"), ("madame la ministre", "ministre"), ("Ministre du numérique", "Ministre"),
+    ("le PDG", "PDG"), ("Clara Chapaz", None), ("BPI France", None),
+])
+def test_role_head_recognises_role_references(text, head):
+    assert role_head(text) == head
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["Clara Chapaz", "Marie", "la SNCF", "M. Dupont", "a dit", "« Oui »", ",", ".",
+                                 "\n\n", "VivaTech", "Jean-Piere", "de BPI France", "DG", "é", "#IAParis"]),
+                max_size=30))
+def test_every_mention_span_matches_the_body(nlp, words):
+    text = " ".join(words)
+    doc = nlp(text)
+    _, mentions, roles = extract_entities(doc)
+    assert all(text[m.char_start:m.char_end] == m.surface for m in mentions)
+    assert all(0 <= r.char_start <= r.char_end <= len(text) for r in roles)
