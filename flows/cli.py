@@ -25,8 +25,9 @@ from warehouse import WarehouseError, connect
 from warehouse.queries import QueryResult, run_sql, status as warehouse_status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Event-coverage pipeline: posts to DuckDB.")
-out = Console()
-err = Console(stderr=True)
+# Piped output is read by people in wide windows or by tools: no 80-column squeeze there.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default: COVPIPE_DB or data/coverage.duckdb).")]
 

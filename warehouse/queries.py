@@ -26,11 +26,14 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
 def status(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> dict[str, Any]:
     """Counts of what the warehouse holds, the last runs and the failures to look at."""
     count = lambda table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
-    counts = {t: count(t) for t in ("documents", "posts", "events", "post_events", "entities", "mentions", "quotes", "failures")}
+    tables = ("documents", "posts", "events", "post_events", "entities", "mentions", "roles", "quotes", "failures")
+    counts = {t: count(t) for t in tables}
     runs = run_sql(
         con,
-        "SELECT run_id, flow_name, started_at, finished_at, status, parser_version, inputs_seen, documents_new,"
-        " posts_written, posts_unchanged, failures FROM runs ORDER BY started_at DESC LIMIT ?",
+        "SELECT left(run_id, 8) AS run, flow_name AS flow, strftime(started_at, '%Y-%m-%d %H:%M') AS started,"
+        " round(epoch(finished_at - started_at), 1) AS seconds, status, parser_version AS parser,"
+        " inputs_seen AS inputs, posts_written AS written, posts_unchanged AS unchanged, failures"
+        " FROM runs ORDER BY started_at DESC LIMIT ?",
         [last_runs],
     )
     failures = run_sql(
