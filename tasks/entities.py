@@ -31,6 +31,17 @@ _TITLES = re.compile(
 )
 _DETERMINERS = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |de |d['’]|the )", re.I)
 _EDGE = " \t\n,;:.!?…«»“”\"'’()[]{}-–—/"
+# A name never spans a line, a quotation mark or a dash between spaces ("Le Parisien – “Mobilisation").
+_SPAN_BREAK = re.compile(r"\n|[«»“”]| [–—-] ")
+# Names that start with an institution word are organisations, whatever the model said.
+_INSTITUTION = re.compile(
+    r"^(?:ministère|ministry|université|university|cour|tribunal|conseil|collège|institut|institute|agence|agency"
+    r"|comité|commission|fédération|confédération|association|syndicat|parti|banque|bank|fondation|foundation"
+    r"|centre|center|inspection|bureau|haute autorité|autorité|office|société|groupe|compagnie|école|lycée"
+    r"|hôpital|assemblée|sénat|gouvernement|direction|délégation|observatoire|académie|union|mouvement"
+    r"|collectif|conservatoire|orchestre|laboratoire|cabinet|préfecture|mairie|région|département)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -106,9 +117,9 @@ def _clean(ent: Span) -> _Raw | None:
     if label is None:
         return None
     text, start = ent.text, ent.start_char
-    cut = text.find("\n")
-    if cut >= 0:
-        text = text[:cut]
+    cut = _SPAN_BREAK.search(text)
+    if cut:
+        text = text[: cut.start()]
     stripped = text.lstrip(_EDGE)
     start += len(text) - len(stripped)
     text = stripped.rstrip(_EDGE + " ")
@@ -117,10 +128,16 @@ def _clean(ent: Span) -> _Raw | None:
     if head is not None and label in ("PERSON", "ORG"):
         return _Raw(start, start + len(text), "PERSON", sentence, role_ref=True)
     prefix = _TITLES.match(text) if label == "PERSON" else _DETERMINERS.match(text)
-    if prefix:
+    # "la SNCF" is SNCF, but "Le Monde" and "Les Echos" are names: a capital determiner in
+    # mid-sentence belongs to the name of an organisation or a work.
+    keep = prefix and label in ("ORG", "MISC") and text[:1].isupper() and ent.start_char != ent.sent.start_char
+    if prefix and not keep:
         start += prefix.end()
         text = text[prefix.end():]
-    if len(text) < 2 or not any(c.isupper() for c in text[:1]) and label != "MISC":
+    institution = _INSTITUTION.match(text)
+    if institution and label in ("ORG", "LOC", "MISC"):
+        label = "ORG"
+    if len(text) < 2 or not text[:1].isupper() and not institution and label != "MISC":
         return None
     if label == "PERSON" and not _plausible_person(ent, text):
         return None
@@ -235,7 +252,8 @@ def _canonical(forms: Counter, doc: Doc) -> str:
     def known(form: str) -> int:
         return sum(doc.vocab[w.lower()].has_vector for w in re.split(r"[\s-]+", form) if w)
 
-    return max(forms, key=lambda f: (len(f.split()), known(f), forms[f], -len(f), f))
+    bare = {f: n for f, n in forms.items() if not _DETERMINERS.match(f)} or forms
+    return max(bare, key=lambda f: (len(f.split()), known(f), bare[f], -len(f), f))
 
 
 def _attach_role_references(body, refs, roles, people) -> None:
