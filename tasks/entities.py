@@ -39,7 +39,7 @@ _INSTITUTION = re.compile(
     r"|comité|commission|fédération|confédération|association|syndicat|parti|banque|bank|fondation|foundation"
     r"|centre|center|inspection|bureau|haute autorité|autorité|office|société|groupe|compagnie|école|lycée"
     r"|hôpital|assemblée|sénat|gouvernement|direction|délégation|observatoire|académie|union|mouvement"
-    r"|collectif|conservatoire|orchestre|laboratoire|cabinet|préfecture|mairie|région|département)\b",
+    r"|collectif|conservatoire|orchestre|laboratoire|cabinet|préfecture|mairie|région|département|parquet)\b",
     re.I,
 )
 
@@ -178,6 +178,8 @@ def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
         clusters.append(cluster)
         by_key[key] = cluster
 
+    clusters = _merge_short_forms(body, clusters)
+
     # people: full names first (typos merged), then single names, then titles
     full = [r for r in persons if len(body[r.start:r.end].split()) >= 2]
     single = [r for r in persons if len(body[r.start:r.end].split()) == 1]
@@ -232,11 +234,67 @@ def _propagate(body: str, clusters: list[_Cluster], doc: Doc) -> None:
             taken.append((start, end))
 
 
+_STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "pour", "en", "of", "the", "and", "for", "a", "à"}
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s'’-]+", fold(name)) if w and w not in _STOPWORDS]
+    return "".join(w[0] for w in words)
+
+
+def _merge_short_forms(body: str, clusters: list[_Cluster]) -> list[_Cluster]:
+    """An acronym, or a first word alone, joins the one longer name of the post it stands for:
+    "CNIL" and "Commission nationale informatique et libertés (CNIL)", "PS" and "Parti socialiste",
+    "Assemblée" and "Assemblée nationale". Two candidates: no merge."""
+    merged: set[int] = set()
+    for i, short in enumerate(clusters):
+        if short.type not in ("ORG", "LOC", "MISC") or len(short.name.split()) != 1:
+            continue
+        word = short.name
+        candidates = [
+            j for j, long in enumerate(clusters)
+            if j != i and long.type in ("ORG", "LOC", "MISC") and len(long.name.split()) >= 2 and (
+                word.isupper() and 2 <= len(word) <= 6 and _initials(long.name) == word.casefold()
+                or _defined_together(body, long, short)
+                or _INSTITUTION.fullmatch(word) and fold(long.name).split()[0] == fold(word)
+            )
+        ]
+        if len(candidates) == 1:
+            target = clusters[candidates[0]]
+            target.mentions.extend(short.mentions)
+            target.forms.update(short.forms)
+            votes = Counter(r.label for r in target.mentions)
+            if target.type == "MISC" or votes[target.type] < max(votes.values()):
+                target.type = votes.most_common(1)[0][0]
+            if _INSTITUTION.match(target.name):
+                target.type = "ORG"
+            merged.add(i)
+    return [c for i, c in enumerate(clusters) if i not in merged]
+
+
+def _defined_together(body: str, long: _Cluster, short: _Cluster) -> bool:
+    """ "Full Name (ACR)" or "ACR (Full Name)" somewhere in the body."""
+    for a in long.mentions:
+        for b in short.mentions:
+            if re.fullmatch(r"\s*\(\s*", body[a.end:b.start]) or re.fullmatch(r"\s*\(\s*", body[b.end:a.start]):
+                return True
+    return False
+
+
 def _same_person(a: str, b: str) -> bool:
-    """Two full names of one person: equal when folded, or one letter off in one part (typos)."""
+    """Two full names of one person: equal when folded, one letter off in one part (typos),
+    or the same but for a middle or first initial ("Donald J. Trump", "C. Turpin")."""
     fa, fb = fold(a).replace("-", " ").split(), fold(b).replace("-", " ").split()
     if fa == fb:
         return True
+    sa = [w for w in fa if not re.fullmatch(r"\w\.?", w)]
+    sb = [w for w in fb if not re.fullmatch(r"\w\.?", w)]
+    if sa == sb and len(sa) >= 2:
+        return True
+    ia, ib = re.fullmatch(r"(\w)\.\s*(\S+)", fold(a)), re.fullmatch(r"(\w)\.\s*(\S+)", fold(b))
+    for initial, full in ((ia, fb), (ib, fa)):
+        if initial and len(full) >= 2 and full[0].startswith(initial[1]) and full[-1] == initial[2]:
+            return True
     if len(fa) != len(fb) or fa[-1] != fb[-1] and fa[0] != fb[0]:
         return False
     return fuzz.ratio(" ".join(fa), " ".join(fb)) >= 90

@@ -87,3 +87,12 @@ def test_every_mention_span_matches_the_body(nlp, words):
     _, mentions, roles = extract_entities(doc)
     assert all(text[m.char_start:m.char_end] == m.surface for m in mentions)
     assert all(0 <= r.char_start <= r.char_end <= len(text) for r in roles)
+
+
+def test_acronyms_and_initials_join_their_full_names(nlp):
+    text = ("La Commission nationale de l'informatique et des libertés (CNIL) a rendu un avis. Plus tard, la CNIL "
+            "a précisé sa position. Donald J. Trump a réagi, puis Donald Trump a publié un message.")
+    entities, *_ = entities_of(nlp, text)
+    assert [e.name for e in entities if e.type == "ORG"] == ["Commission nationale de l'informatique et des libertés"]
+    people = [e.name for e in entities if e.type == "PERSON"]
+    assert len(people) == 1 and people[0] in {"Donald J. Trump", "Donald Trump"}
