@@ -64,6 +64,9 @@ def ingest(
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     from flows.ingest import ingest as ingest_flow  # Prefect loads only for commands that run a flow
+    from tasks.nlp import warm_up
+
+    warm_up(settings.parse.spacy_model)  # loads on the other core while Prefect starts its API
 
     try:
         report = ingest_flow([str(p) for p in paths], settings=settings)

@@ -6,6 +6,7 @@ loads it once (`load_nlp` is cached per process) and feeds it batches with `nlp.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import metadata
 
@@ -28,12 +29,27 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def load_nlp(model: str = DEFAULT_MODEL) -> Language:
-    """The pipeline of `model`, loaded once per process."""
+    """The pipeline of `model`, loaded once per process (callers in other threads wait for it)."""
+    with _LOADING:
+        return _load(model)
+
+
+@cache
+def _load(model: str) -> Language:
     nlp = spacy.load(model, exclude=list(_EXCLUDE))
     nlp.add_pipe("paragraph_breaks", before="parser")
     return nlp
+
+
+def warm_up(model: str = DEFAULT_MODEL) -> threading.Thread:
+    """Start loading the model in the background (e.g. while Prefect starts its API)."""
+    thread = threading.Thread(target=load_nlp, args=(model,), name="spacy-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def model_version(model: str = DEFAULT_MODEL) -> str:
