@@ -67,3 +67,25 @@ def test_title_declarant(nlp):
 def test_no_speaker_when_the_text_does_not_say(nlp):
     text = "Le rapport parle d’une « situation inédite » dans le secteur agricole."
     assert speakers(nlp, text) == [("situation inédite", None, None)]
+
+
+def test_incise_subject_after_a_title_and_apposition(nlp):
+    text = ("Moscou a réagi mardi. « Nous avons fait échouer leur campagne », a affirmé le ministre russe de la "
+            "Défense, Andreï Belooussov, lors d’une réunion.")
+    assert speakers(nlp, text)[0][1] == "Andreï Belooussov"
+
+
+def test_pronoun_agrees_in_gender_with_its_person(nlp):
+    text = ("Mme Sophie Binet a rencontré M. Emmanuel Macron à l’Élysée. « La situation est grave », "
+            "a-t-elle déclaré à la sortie.")
+    assert speakers(nlp, text)[0][1] == "Sophie Binet"
+
+
+def test_on_is_never_a_person(nlp):
+    text = "Pierre Dupont a publié un livre. « Une affaire d’État », peut-on lire dans la presse du jour."
+    assert speakers(nlp, text)[0][1] != "Pierre Dupont"
+
+
+def test_a_mention_inside_a_quote_is_never_its_speaker(nlp):
+    text = "« Errare humanum est, disait Sénèque », répond l’écrivaine Marie Ndiaye en souriant."
+    assert speakers(nlp, text)[0][1] == "Marie Ndiaye"
