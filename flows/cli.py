@@ -97,12 +97,7 @@ def sql(
     """Run read-only SQL on the warehouse and print the result."""
     import duckdb
 
-    settings = _settings(db)
-    try:
-        con = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
-    except WarehouseError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    con = _read_only(_settings(db))
     try:
         result = run_sql(con, query)
     except duckdb.Error as exc:
@@ -117,11 +112,7 @@ def sql(
 def status(db: DbOption = None) -> None:
     """What the warehouse holds: posts, failures, last runs."""
     settings = _settings(db)
-    try:
-        con = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
-    except WarehouseError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    con = _read_only(settings)
     try:
         info = warehouse_status(con)
     finally:
@@ -136,6 +127,15 @@ def status(db: DbOption = None) -> None:
         result = info[title]
         if result.rows:
             out.print(_rich_table(result, title=title.replace("runs", "last runs")))
+
+
+def _read_only(settings: Settings):
+    """A read-only connection, or exit 2 with the reason (no warehouse yet, another writer)."""
+    try:
+        return connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+    except WarehouseError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 def _cell(value: Any) -> str:

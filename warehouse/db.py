@@ -76,7 +76,19 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0) 
             delay = min(delay * 2, 1.0)
     if not read_only:
         migrate(con)
+        create_views(con)
     return con
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re)create the reporting views, one file each in warehouse/views; return their names."""
+    folder = resources.files("warehouse").joinpath("views")
+    names = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            con.execute(entry.read_text("utf-8"))
+            names.append(entry.name.removesuffix(".sql"))
+    return names
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:

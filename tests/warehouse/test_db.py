@@ -51,3 +51,15 @@ def test_second_writer_gets_warehouse_busy_after_a_bounded_wait(tmp_path: Path):
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+def test_reporting_views_exist_and_answer(tmp_path: Path):
+    from warehouse.db import create_views
+
+    con = connect(tmp_path / "w.duckdb")
+    names = create_views(con)
+    assert {"report_quotes_by_speaker", "report_quotes_by_event", "report_quotes_by_organisation",
+            "report_coverage_per_event_week"} <= set(names)
+    for name in names:
+        assert con.execute(f"SELECT * FROM {name}").fetchall() == []
+    con.close()
