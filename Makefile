@@ -31,6 +31,7 @@ test: $(BIN)/covpipe  ## the test suite
 eval: $(BIN)/covpipe  ## the scorers on seeds, French pages and the article-extraction benchmark
 	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
+	$(BIN)/python -m bench.litbank --shared $(SHARED)
 
 lock:  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
