@@ -79,6 +79,8 @@ def extract_entities(
     roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref])
     for finding in roles:
         span = finding.organisation_span
+        if span:  # an organisation slot outweighs a MISC guess that runs past the name
+            raws = [r for r in raws if not (r.label == "MISC" and r.start == span[0] and r.end > span[1])]
         if span and not any(r.start < span[1] and span[0] < r.end for r in raws):
             sentence = next(((s.start_char, s.end_char) for s in doc.sents if s.start_char <= span[0] < s.end_char),
                             (0, len(body)))

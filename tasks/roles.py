@@ -86,7 +86,7 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
     body = doc.text
     found: list[RoleFinding] = []
     for start, end in persons:
-        finding = _role_after(body, start, end) or _role_before(body, start, end)
+        finding = _role_after(body, start, end) or _role_before(body, start, end) or _affiliation(body, start, end)
         if finding is not None:
             found.append(finding)
     return found
@@ -116,6 +116,44 @@ def _role_after(body: str, start: int, end: int) -> RoleFinding | None:
         elif not organisation:
             stop = match.end("role")
     return RoleFinding((start, end), _tidy(role), organisation, span, (start, stop))
+
+
+# "X, qui présente le projet Hectar" / "X, qui dirige la société Y": an affiliation without a role noun.
+_AFFILIATION = re.compile(
+    r"\s*,\s*(?:qui\s+)?(?:présente|présentait|dirige|dirigeait|pilote|pilotait|représente|représentait|"
+    r"a fondé|a cofondé|a co-fondé|a créé|a lancé|fondateur de|fondatrice de|travaille pour|travaille chez)\s+"
+    r"(?:(?:le|la|l['’]|son|sa)\s*)?(?:projet|société|entreprise|start-?up|groupe|cabinet|association|marque|agence|"
+    r"collectif|fonds|banque|application|plateforme|laboratoire)\s+",
+    re.I,
+)
+
+
+def org_name_at(body: str, at: int) -> tuple[int, int] | None:
+    """The span of a capitalised name starting at `at`, ended by a capitalised function word ("Hectar Pour cela")."""
+    match = _ORG_NAME.match(body, at)
+    if not match or not match["org"]:
+        return None
+    words = list(re.finditer(r"\S+", match["org"]))
+    kept = words
+    for i, word in enumerate(words[1:], start=1):
+        if word.group().casefold() in _FUNCTION_WORDS:
+            kept = words[:i]
+            break
+    begin = match.start("org")
+    return begin, begin + kept[-1].end()
+
+
+_FUNCTION_WORDS = {"pour", "le", "la", "les", "et", "mais", "dans", "en", "avec", "sur", "par", "de", "du", "des",
+                   "au", "aux", "à", "il", "elle", "ils", "elles", "on", "nous", "vous", "ce", "cette", "ces", "un",
+                   "une", "son", "sa", "ses", "si", "car", "donc", "or", "ni", "puis", "alors", "ainsi", "cela", "ça"}
+
+
+def _affiliation(body: str, start: int, end: int) -> RoleFinding | None:
+    match = _AFFILIATION.match(body, end, min(len(body), end + _WINDOW))
+    span = org_name_at(body, match.end()) if match else None
+    if span is None:
+        return None
+    return RoleFinding((start, end), None, body[span[0]:span[1]].rstrip("."), span, (start, span[1]))
 
 
 def _role_before(body: str, start: int, end: int) -> RoleFinding | None:

@@ -96,3 +96,11 @@ def test_acronyms_and_initials_join_their_full_names(nlp):
     assert [e.name for e in entities if e.type == "ORG"] == ["Commission nationale de l'informatique et des libertés"]
     people = [e.name for e in entities if e.type == "PERSON"]
     assert len(people) == 1 and people[0] in {"Donald J. Trump", "Donald Trump"}
+
+
+def test_affiliation_without_a_role_noun_names_the_organisation(nlp):
+    text = "« Il faut limiter le gaspillage », explique Audrey Bourolleau, qui présente le projet Hectar Pour cela."
+    entities, _, roles, names = entities_of(nlp, text)
+    assert ("Hectar", "ORG") in {(e.name, e.type) for e in entities}
+    assert [(names[r.entity_id].name, r.role, r.organisation) for r in roles] == [
+        ("Audrey Bourolleau", None, "Hectar")]
