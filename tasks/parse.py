@@ -1,4 +1,4 @@
-"""Parsing of one raw document into a post: decode, clean, metadata, events.
+"""Parsing of raw documents into posts: decode, clean, metadata, events, quotes, entities, speakers.
 
 This is the composition of the pure stages; each expected failure comes back as a
 `Failure` with its stage, and an unexpected exception in one document becomes a failure
@@ -14,12 +14,12 @@ from datetime import date, datetime
 
 from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, Post, Quote, RawDocument, Stage
 from tasks.acquire import decode_document
+from tasks.bylines import names_from_byline
 from tasks.clean_html import clean_html
 from tasks.clean_text import clean_text_dump
 from tasks.entities import extract_entities
 from tasks.events import detect_events, extract_hashtags
 from tasks.html_meta import extract_html_metadata
-from tasks.bylines import names_from_byline
 from tasks.metadata import detect_language
 from tasks.nlp import load_nlp
 from tasks.normalize import normalize_line
