@@ -107,16 +107,6 @@ def _valid_person(name: str, site_keys: set[str]) -> bool:
     return True
 
 
-def _parts_are_publisher(text: str, site_keys: set[str]) -> bool:
-    """True when a byline names only the site/publisher and/or wire agencies ('Le Figaro et AFP')."""
-    parts = [p.strip(" .") for p in re.split(r"(?i)\s+(?:et|avec|and|with|&)\s+|[,;/]", _ws(text)) if p.strip(" .")]
-    parts = [re.sub(r"(?i)^(par|by)\s+", "", p) for p in parts]
-    return bool(parts) and all(_fold(p) in _AGENCIES or _is_site(p, site_keys) for p in parts)
-
-
-# ----------------------------------------------------------------------------- visible bylines
-
-
 def byline_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Byline-like elements in document order (outer ones first), outside site chrome."""
     found = []

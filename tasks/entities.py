@@ -159,7 +159,6 @@ def _plausible_person(ent: Span, text: str) -> bool:
 def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
     persons = [r for r in raws if r.label == "PERSON" and not r.role_ref]
     clusters: list[_Cluster] = []
-    by_key: dict[str, _Cluster] = {}
     org_spans = [f.organisation_span for f in roles if f.organisation_span]
 
     # organisations, places, events and others: one cluster per folded key
@@ -178,7 +177,6 @@ def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
         cluster.forms.update(body[r.start:r.end] for r in group)
         cluster.name = event_names.get(key) or _canonical(cluster.forms, doc)
         clusters.append(cluster)
-        by_key[key] = cluster
 
     clusters = _merge_short_forms(body, clusters)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from copy import deepcopy
 from datetime import date, datetime
 from urllib.parse import urlparse
 
@@ -113,11 +114,9 @@ def _iso_day(s: str, today: date) -> str | None:
 _COMMENT_TOKEN = re.compile(r"^(comments?|commentaires?|comment-|forum|respond|disqus|reactions?)", re.I)
 
 
-def _without_comments(html: str):
+def _without_comments(page: HtmlElement):
     """A copy of the page without reader-comment blocks (their dates mislead htmldate)."""
-    tree = load_html(html)
-    if tree is None:
-        return html
+    tree = deepcopy(page)
     for e in list(tree.iter()):
         if not isinstance(e.tag, str) or e.tag in ("html", "body"):
             continue
@@ -127,9 +126,9 @@ def _without_comments(html: str):
     return tree
 
 
-def find_pub_date(html: str, url: str | None, ld: _LD, metas, now: datetime) -> tuple[str | None, str]:
+def find_pub_date(tree: HtmlElement, url: str | None, ld: _LD, metas, now: datetime) -> tuple[str | None, str]:
     today = now.date()
-    d = find_date(_without_comments(html), url=url, original_date=True, extensive_search=True,
+    d = find_date(_without_comments(tree), url=url, original_date=True, extensive_search=True,
                   outputformat="%Y-%m-%d", max_date=today.isoformat())
     d = _iso_day(d, today) if d else None
     if d:
@@ -255,7 +254,7 @@ def extract_html_metadata(
 
     # ---- language, date
     language_hint = tree.get("lang") or tree.get("xml:lang") or _m(metas, "language", "content-language", "og:locale")
-    pub_date, date_src = find_pub_date(html, url, ld, metas, now)
+    pub_date, date_src = find_pub_date(tree, url, ld, metas, now)
 
     # ---- categories / tags / description
     cats = _split_list(metas.get("article:section", []) + metas.get("og:article:section", []))

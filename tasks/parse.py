@@ -20,7 +20,7 @@ from tasks.clean_text import clean_text_dump
 from tasks.entities import extract_entities
 from tasks.events import detect_events, extract_hashtags
 from tasks.html_meta import extract_html_metadata
-from tasks.metadata import detect_language
+from tasks.language import detect_language
 from tasks.nlp import load_nlp
 from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes

@@ -6,7 +6,7 @@ from schemas import ParseOptions, Stage
 from tasks import parse as parse_module
 from tasks.acquire import acquire_bytes
 from tasks.events import bundled_events
-from tasks.metadata import detect_language
+from tasks.language import detect_language
 from tasks.parse import parse_document
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
