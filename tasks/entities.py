@@ -20,7 +20,8 @@ from spacy.tokens import Doc, Span
 
 from schemas import Entity, EventRef, Mention, Role
 from tasks.events import fold
-from tasks.roles import find_roles, role_head
+from tasks.nlp import KNOWN
+from tasks.roles import find_roles, role_follows, role_head
 
 _LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "MISC": "MISC",
            "EVENT": "EVENT"}
@@ -75,7 +76,7 @@ def extract_entities(
 ) -> tuple[tuple[Entity, ...], tuple[Mention, ...], tuple[Role, ...]]:
     """Entities, mentions and roles of one parsed body."""
     body = doc.text
-    raws = [r for r in (_clean(ent) for ent in doc.ents) if r is not None]
+    raws = _names_before_roles(doc, [r for r in (_clean(ent) for ent in doc.ents) if r is not None])
     roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref])
     for finding in roles:
         span = finding.organisation_span
@@ -132,7 +133,8 @@ def _clean(ent: Span) -> _Raw | None:
     prefix = _TITLES.match(text) if label == "PERSON" else _DETERMINERS.match(text)
     # "la SNCF" is SNCF, but "Le Monde" and "Les Echos" are names: a capital determiner in
     # mid-sentence belongs to the name of an organisation or a work.
-    keep = prefix and label in ("ORG", "MISC") and text[:1].isupper() and ent.start_char != ent.sent.start_char
+    keep = ent.ent_id_ == KNOWN or (
+        prefix and label in ("ORG", "MISC") and text[:1].isupper() and ent.start_char != ent.sent.start_char)
     if prefix and not keep:
         start += prefix.end()
         text = text[prefix.end():]
@@ -154,6 +156,34 @@ def _plausible_person(ent: Span, text: str) -> bool:
     if len(ent) == 1 and ent[0].pos_ in {"VERB", "AUX", "PRON", "ADV", "ADP", "DET", "CCONJ", "SCONJ"}:
         return False
     return not text.isupper() or len(text) <= 4
+
+
+_NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)*")
+_NOT_NAME = {"DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "ADV", "VERB", "NUM", "PUNCT"}
+
+
+def _names_before_roles(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
+    """Two or three capitalised words right before a role noun are a person, whatever the model
+    said ("Pouria Amirshahi, député socialiste", "Barrêt Koivogui chef d'antenne"). Runs cross
+    the model's sentence breaks, which often split such unknown names, but never a line."""
+    body = doc.text
+    run: list = []
+    for token in [*doc, None]:
+        if token is not None and _NAME_WORD.fullmatch(token.text) and not token.is_stop \
+                and token.pos_ not in _NOT_NAME:
+            run.append(token)
+            if token.whitespace_ == " ":
+                continue
+        if 2 <= len(run) <= 3:
+            start, end = run[0].idx, run[-1].idx + len(run[-1])
+            inside = [r for r in raws if r.start < end and start < r.end]
+            if (role_follows(body, end) and not _INSTITUTION.match(body[start:end])
+                    and all(start <= r.start and r.end <= end and r.end - r.start < end - start for r in inside)):
+                sentence = (run[0].sent.start_char, run[-1].sent.end_char)
+                raws = [r for r in raws if r not in inside]
+                raws.append(_Raw(start, end, "PERSON", sentence))
+        run = []
+    return sorted(raws, key=lambda r: (r.start, r.end))
 
 
 def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
@@ -310,8 +340,16 @@ def _canonical(forms: Counter, doc: Doc) -> str:
     def known(form: str) -> int:
         return sum(doc.vocab[w.lower()].has_vector for w in re.split(r"[\s-]+", form) if w)
 
-    bare = {f: n for f, n in forms.items() if not _DETERMINERS.match(f)} or forms
-    return max(bare, key=lambda f: (len(f.split()), known(f), bare[f], -len(f), f))
+    # "Le Monde" is kept over "Monde" when written so at least as often; "la SNCF" never is.
+    determined = {f: n for f, n in forms.items() if _DETERMINERS.match(f)}
+    bare = {f: n for f, n in forms.items() if f not in determined}
+    for form, n in determined.items():
+        short = form[_DETERMINERS.match(form).end():]
+        if form[:1].isupper() and n >= bare.get(short, 0):
+            bare.pop(short, None)
+            bare[form] = n
+    bare = bare or forms
+    return max(bare, key=lambda f: (len(_DETERMINERS.sub("", f).split()), known(f), bare[f], -len(f), f))
 
 
 def _attach_role_references(body, refs, roles, people) -> None:

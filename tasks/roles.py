@@ -92,6 +92,11 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
     return found
 
 
+def role_follows(body: str, end: int) -> bool:
+    """Whether a role noun follows position `end` ("…, député socialiste", "… chef d'antenne")."""
+    return _after().match(body, end, min(len(body), end + _WINDOW)) is not None
+
+
 def _complement(body: str, at: int) -> tuple[str, str | None, tuple[int, int] | None, int]:
     """After "de": (role words to add, organisation, its span, end of the evidence)."""
     org = _ORG_NAME.match(body, at)
@@ -173,4 +178,4 @@ def _role_before(body: str, start: int, end: int) -> RoleFinding | None:
 
 
 def _tidy(role: str) -> str:
-    return " ".join(role.split())
+    return re.sub(r"(?<=['’]) ", "", " ".join(role.split()))

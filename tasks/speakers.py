@@ -62,6 +62,7 @@ from bisect import bisect_right
 from spacy.tokens import Doc
 
 from schemas import Entity, Mention, Quote
+from tasks.roles import role_head
 from tasks.speaker_context import is_subject, Context, Person, refer, refer_role, speaker_fields
 from tasks.speech_lexicon import AUX, CONT_VERBS, FUNCTION, ORG_NOUNS, PREPS, PRONOUNS, STOP, speech_verbs
 
@@ -416,6 +417,11 @@ def _subject_of(ctx: Context, token, before: int):
                 g = "m"
             return refer(ctx, subject.idx, g), "cue-pronoun"
         left, right = subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
+        if subject.pos_ == "NOUN" and role_head(subject.text) is not None:
+            # "Barrêt Koivogui chef d'antenne du massif déclare": the name before the role noun
+            named = next((p for p in ctx.people if p.end <= left and re.fullmatch(r"[\s,]*", body[p.end:left])), None)
+            if named is not None:
+                return named, "cue-subject"
         owner = next((p for p in ctx.sources if p.start <= subject.idx < p.end), None) or next(
             (p for p in ctx.sources if left <= p.start and p.end <= right), None)
         if owner is not None:

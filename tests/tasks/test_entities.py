@@ -104,3 +104,22 @@ def test_affiliation_without_a_role_noun_names_the_organisation(nlp):
     assert ("Hectar", "ORG") in {(e.name, e.type) for e in entities}
     assert [(names[r.entity_id].name, r.role, r.organisation) for r in roles] == [
         ("Audrey Bourolleau", None, "Hectar")]
+
+
+def test_unknown_names_before_a_role_noun_are_people(nlp):
+    text = ("Séverin Talbazou, député écologiste du Gers, a voté contre.\n"
+            "Ovidiu Kranjec chef de mission de l'ONG déclare que tout est prêt.")
+    entities, _, roles, names = entities_of(nlp, text)
+    people = {e.name for e in entities if e.type == "PERSON"}
+    assert {"Séverin Talbazou", "Ovidiu Kranjec"} <= people
+    assert [(names[r.entity_id].name, r.role.split()[0]) for r in roles] == [
+        ("Séverin Talbazou", "député"), ("Ovidiu Kranjec", "chef")]
+
+
+def test_known_media_keep_their_whole_name(nlp):
+    text = ("Le Canard enchaîné a révélé l'affaire mercredi, puis Le Monde l'a confirmée. "
+            "Selon Le Monde, l'enquête continue.")
+    entities, mentions, _, names = entities_of(nlp, text)
+    orgs = {e.name for e in entities if e.type == "ORG"}
+    assert {"Le Canard enchaîné", "Le Monde"} <= orgs
+    assert len({m.entity_id for m in mentions if "Monde" in m.surface}) == 1

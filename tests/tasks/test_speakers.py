@@ -89,3 +89,8 @@ def test_on_is_never_a_person(nlp):
 def test_a_mention_inside_a_quote_is_never_its_speaker(nlp):
     text = "« Errare humanum est, disait Sénèque », répond l’écrivaine Marie Ndiaye en souriant."
     assert speakers(nlp, text)[0][1] == "Marie Ndiaye"
+
+
+def test_cue_subject_that_is_a_role_noun_after_a_name(nlp):
+    text = "Ovidiu Kranjec chef de mission de la Croix-Rouge à Kinshasa déclare « nous manquons de tout. »"
+    assert speakers(nlp, text) == [("nous manquons de tout.", "Ovidiu Kranjec", "cue-subject")]
