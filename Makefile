@@ -28,10 +28,11 @@ run: $(BIN)/covpipe  ## ingest seeds/ into $(DB) and print a summary
 test: $(BIN)/covpipe  ## the test suite
 	$(BIN)/python -m pytest
 
-eval: $(BIN)/covpipe  ## the scorers on seeds, French pages and the article-extraction benchmark
+eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction) and the quote and NER reports
 	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
 	$(BIN)/python -m bench.litbank --shared $(SHARED)
+	$(BIN)/python -m bench.ner --shared $(SHARED) --json data/eval/ner.json
 
 lock:  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock

@@ -61,12 +61,8 @@ def ingest(
 ) -> None:
     """Ingest HTML pages (.html, .htm, .html.gz) and text dumps (.txt) into the warehouse."""
     settings = _settings(db, batch_size=batch_size)
-    for key, value in _PREFECT_DEFAULTS.items():
-        os.environ.setdefault(key, value)
+    _prepare_flow_run(settings)
     from flows.ingest import ingest as ingest_flow  # Prefect loads only for commands that run a flow
-    from tasks.nlp import warm_up
-
-    warm_up(settings.parse.spacy_model)  # loads on the other core while Prefect starts its API
 
     try:
         report = ingest_flow([str(p) for p in paths], settings=settings)
@@ -86,6 +82,50 @@ def ingest(
             f"see `covpipe sql \"SELECT * FROM failures\" --db {settings.db}`[/yellow]"
         )
         raise typer.Exit(1)
+
+
+@app.command()
+def reprocess(
+    all_posts: Annotated[bool, typer.Option("--all/--stale",
+                                            help="Every post, or only those another parser version wrote.")] = False,
+    where: Annotated[str | None, typer.Option(help="SQL condition on posts, e.g. \"site_name = 'Le Monde'\".")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    db: DbOption = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per task.")] = None,
+    show: Annotated[int, typer.Option(help="Changes to list in the terminal.")] = 30,
+) -> None:
+    """Re-derive posts from the stored raw documents after a parser change, with a diff."""
+    settings = _settings(db, batch_size=batch_size)
+    _prepare_flow_run(settings)
+    from flows.reprocess import reprocess as reprocess_flow
+
+    try:
+        report, changes = reprocess_flow(everything=all_posts, where=where, dry_run=dry_run, settings=settings)
+    except (WarehouseError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    out.print(f"{'dry run: ' if dry_run else ''}{report.inputs_seen} source(s) re-derived; {report.changes}")
+    if changes:
+        columns = ["source_uri", "change", "item", "old_value", "new_value"]
+        rows = [tuple(c[k] for k in columns) for c in changes[:show]]
+        out.print(_rich_table(QueryResult(columns=columns, rows=rows)))
+        if len(changes) > show:
+            where_run = f"WHERE run_id = '{report.run_id}'" if not dry_run else ""
+            out.print(f"{len(changes) - show} more; " + (
+                f"`covpipe sql \"SELECT * FROM reprocess_changes {where_run}\"`" if not dry_run else "--show N"),
+                style="dim")
+    if report.failures:
+        err.print(f"[yellow]{report.failures} document(s) failed; their previous posts are kept[/yellow]")
+        raise typer.Exit(1)
+
+
+def _prepare_flow_run(settings: Settings) -> None:
+    """Quiet offline Prefect defaults, and the spaCy model loading on the other core while Prefect starts."""
+    for key, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from tasks.nlp import warm_up
+
+    warm_up(settings.parse.spacy_model)
 
 
 @app.command()

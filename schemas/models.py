@@ -185,7 +185,7 @@ class ParseOutcome(Model):
 
 
 class RunReport(Model):
-    """Counts of one ingestion run, written to `runs` and shown as a Prefect artifact."""
+    """Counts of one ingest or reprocess run, written to `runs` and shown as a Prefect artifact."""
 
     run_id: NonEmpty
     flow_run_id: str | None = None
@@ -200,6 +200,8 @@ class RunReport(Model):
     posts_unchanged: int = 0
     failures: int = 0
     failures_by_stage: dict[str, int] = Field(default_factory=dict)
+    posts_changed: int = 0
+    changes: str | None = None  # reprocess: one-line summary of what changed
 
 
 class KnownEvent(Model):

@@ -31,6 +31,7 @@ _TITLES = re.compile(
     re.I,
 )
 _DETERMINERS = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |de |d['’]|the )", re.I)
+_PARTICLE = re.compile(r"(?:de|du|des|d['’]|van|von|der|del|della|di|da)\s*[A-ZÀ-Þ]")
 _EDGE = " \t\n,;:.!?…«»“”\"'’()[]{}-–—/"
 # A name never spans a line, a quotation mark or a dash between spaces ("Le Parisien – “Mobilisation").
 _SPAN_BREAK = re.compile(r"\n|[«»“”]| [–—-] ")
@@ -141,7 +142,8 @@ def _clean(ent: Span) -> _Raw | None:
     institution = _INSTITUTION.match(text)
     if institution and label in ("ORG", "LOC", "MISC"):
         label = "ORG"
-    if len(text) < 2 or not text[:1].isupper() and not institution and label != "MISC":
+    named = text[:1].isupper() or label == "PERSON" and _PARTICLE.match(text)  # "M. de Villepin"
+    if len(text) < 2 or not named and not institution and label != "MISC":
         return None
     if label == "PERSON" and not _plausible_person(ent, text):
         return None

@@ -111,6 +111,9 @@ def _parse(
     if isinstance(decoded, Failure):
         raise StageError(decoded.stage, decoded.reason, decoded.detail)
     text, encoding = decoded
+    # A page is judged as of when it was acquired (dates after that are impossible), so
+    # re-processing it later gives the same post.
+    now = min(now, raw.acquired_at)
     fields = _clean_html(text, raw, now) if raw.media_type is MediaType.HTML else _clean_text(text)
     body = fields.pop("body")
     if len(body) < options.min_body_chars:

@@ -17,7 +17,8 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from schemas import Failure, KnownEvent, Post, RawDocument, RunReport
+from schemas import Failure, KnownEvent, MediaType, Post, RawDocument, RunReport
+from warehouse.changes import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,14 @@ POSTS = pa.schema(
      ("site_name", _STR), ("title", _STR), ("author", _STR), ("authors", _STRS), ("published_at", pa.date32()),
      ("language", _STR), ("description", _STR), ("categories", _STRS), ("tags", _STRS), ("hashtags", _STRS),
      ("captions", _STRS), ("body_text", _STR), ("body_chars", pa.int32()), ("encoding", _STR),
-     ("parser_version", _STR), ("run_id", _STR), ("parsed_at", _TS)]
+     ("parser_version", _STR), ("run_id", _STR), ("parsed_at", _TS), ("content_hash", _STR)]
 )
 EVENTS = pa.schema(
     [("event_id", _STR), ("name", _STR), ("event_key", _STR), ("aliases", _STRS), ("origin", _STR),
      ("first_seen_at", _TS)]
 )
-POST_EVENTS = pa.schema([("post_id", _STR), ("event_id", _STR), ("evidence", _STR)])
+POST_EVENTS = pa.schema([("post_id", _STR), ("event_id", _STR), ("evidence", _STR), ("parser_version", _STR),
+                         ("run_id", _STR)])
 QUOTATIONS = pa.schema(
     [("quote_id", _STR), ("post_id", _STR), ("kind", _STR), ("text", _STR), ("char_start", pa.int32()),
      ("char_end", pa.int32()), ("open_mark", _STR), ("close_mark", _STR), ("is_block", pa.bool_()),
@@ -48,7 +50,13 @@ QUOTATIONS = pa.schema(
      ("speaker_entity_id", _STR), ("cue", _STR), ("cue_start", pa.int32()), ("cue_end", pa.int32()),
      ("attribution_rule", _STR), ("confidence", pa.float64()), ("parser_version", _STR), ("run_id", _STR)]
 )
-ENTITIES = pa.schema([("entity_id", _STR), ("name", _STR), ("type", _STR)])
+ENTITIES = pa.schema([("entity_id", _STR), ("name", _STR), ("type", _STR), ("parser_version", _STR), ("run_id", _STR)])
+# Posts name one entity differently ("Monde", "Le Monde"): the fullest name wins, whatever the order of loads.
+_FULLER_NAME = """ON CONFLICT (entity_id) DO UPDATE SET
+    name = CASE WHEN row(len(string_split(excluded.name, ' ')), length(excluded.name), excluded.name)
+                   > row(len(string_split(entities.name, ' ')), length(entities.name), entities.name)
+                THEN excluded.name ELSE entities.name END,
+    parser_version = excluded.parser_version, run_id = excluded.run_id"""
 MENTIONS = pa.schema(
     [("post_id", _STR), ("entity_id", _STR), ("surface", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
      ("sentence_start", pa.int32()), ("sentence_end", pa.int32()), ("parser_version", _STR), ("run_id", _STR)]
@@ -58,6 +66,12 @@ ROLES = pa.schema(
      ("organisation_entity_id", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
      ("parser_version", _STR), ("run_id", _STR)]
 )
+CHANGES = pa.schema(
+    [("run_id", _STR), ("post_id", _STR), ("source_uri", _STR), ("change", _STR), ("item", _STR),
+     ("old_value", _STR), ("new_value", _STR), ("old_parser_version", _STR), ("new_parser_version", _STR)]
+)
+# Tables holding rows derived from one post, replaced together.
+DERIVED = ("post_events", "mentions", "roles", "quotations", "posts")
 FAILURES = pa.schema(
     [("source_uri", _STR), ("doc_id", _STR), ("stage", _STR), ("reason", _STR), ("detail", _STR),
      ("run_id", _STR), ("failed_at", _TS)]
@@ -166,10 +180,13 @@ def known_events(con: duckdb.DuckDBPyConnection) -> tuple[KnownEvent, ...]:
     return tuple(KnownEvent(name=name, aliases=tuple(aliases or ())) for name, aliases in rows)
 
 
-def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, now: datetime) -> None:
-    """Replace each post and its event links in one transaction; clear the failures of their sources."""
-    if not posts:
-        return
+def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, now: datetime, *,
+               changes: list[dict] = (), restamp: list[str] = (), version: str | None = None) -> None:
+    """Replace each post and all its derived rows in one transaction; clear the failures of their sources.
+
+    Re-processing also passes its `changes` (rows of reprocess_changes) and the ids of posts
+    whose output did not change, which keep their rows and only take the new parser `version`.
+    """
     ids = [p.post_id for p in posts]
     uris = [p.source_uri for p in posts]
     rows = [
@@ -178,35 +195,125 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
              published_at=p.published_at, language=p.language, description=p.description,
              categories=list(p.categories), tags=list(p.tags), hashtags=list(p.hashtags), captions=list(p.captions),
              body_text=p.body_text, body_chars=len(p.body_text), encoding=p.encoding,
-             parser_version=p.parser_version, run_id=run_id, parsed_at=now)
+             parser_version=p.parser_version, run_id=run_id, parsed_at=now, content_hash=content_hash(p))
         for p in posts
     ]
+    stamp = lambda p: dict(post_id=p.post_id, parser_version=p.parser_version, run_id=run_id)  # noqa: E731
     links = {
-        (p.post_id, event_id_for(e.key)): dict(post_id=p.post_id, event_id=event_id_for(e.key), evidence=e.evidence)
+        (p.post_id, event_id_for(e.key)): dict(event_id=event_id_for(e.key), evidence=e.evidence) | stamp(p)
         for p in posts for e in p.events
     }
     quotations = [
-        q.model_dump() | dict(quote_id=quote_id_for(p.post_id, q.char_start, q.char_end), post_id=p.post_id,
-                              parser_version=p.parser_version, run_id=run_id)
+        q.model_dump() | dict(quote_id=quote_id_for(p.post_id, q.char_start, q.char_end)) | stamp(p)
         for p in posts for q in p.quotes
     ]
-    stamp = lambda p: dict(post_id=p.post_id, parser_version=p.parser_version, run_id=run_id)  # noqa: E731
     mentions = [m.model_dump() | stamp(p) for p in posts for m in p.mentions]
     roles = [r.model_dump() | stamp(p) for p in posts for r in p.roles]
-    entities = list({e.entity_id: e.model_dump() for p in posts for e in p.entities}.values())
+    entities = list({e.entity_id: e.model_dump() | dict(parser_version=p.parser_version, run_id=run_id)
+                     for p in posts for e in p.entities}.values())
     with transaction(con):
-        _insert(con, "entities", entities, ENTITIES, "ON CONFLICT (entity_id) DO NOTHING")
+        _insert(con, "entities", entities, ENTITIES, _FULLER_NAME)
         _add_events(
             con, [(KnownEvent(name=e.name), e.key, "hashtag") for p in posts for e in p.events], now
         )
-        for table in ("post_events", "mentions", "roles", "quotations", "posts"):
+        for table in DERIVED:
             con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT unnest(?))", [ids])
         _insert(con, "posts", rows, POSTS)
         _insert(con, "post_events", list(links.values()), POST_EVENTS)
         _insert(con, "quotations", quotations, QUOTATIONS)
         _insert(con, "mentions", mentions, MENTIONS)
         _insert(con, "roles", roles, ROLES)
-        con.execute("DELETE FROM failures WHERE source_uri IN (SELECT unnest(?))", [uris])
+        if restamp:
+            for table in DERIVED:
+                con.execute(f"UPDATE {table} SET parser_version = ? WHERE post_id IN (SELECT unnest(?))",
+                            [version, list(restamp)])
+        _insert(con, "reprocess_changes", list(changes), CHANGES)
+        con.execute("DELETE FROM failures WHERE source_uri IN (SELECT unnest(?))",
+                    [uris + _sources(con, list(restamp))])
+
+
+def _sources(con: duckdb.DuckDBPyConnection, post_ids: list[str]) -> list[str]:
+    if not post_ids:
+        return []
+    rows = con.execute("SELECT source_uri FROM posts WHERE post_id IN (SELECT unnest(?))", [post_ids]).fetchall()
+    return [uri for (uri,) in rows]
+
+
+def reprocess_candidates(con: duckdb.DuckDBPyConnection, *, version: str, everything: bool, where: str | None,
+                         skip_run: str | None) -> list[tuple[str, str, str | None]]:
+    """(source_uri, doc_id, post_id) of the latest stored document of each source to re-derive.
+
+    Stale sources are those whose post was written by another parser version, or whose
+    document failed under another parser version. `where` is a SQL condition on posts;
+    posts already written by `skip_run` (an interrupted run being resumed) are left out.
+    """
+    if where is not None and ";" in where:
+        raise ValueError("--where takes one SQL condition on posts, without ';'")
+    conditions = []
+    if not everything:
+        conditions.append(
+            "(p.post_id IS NOT NULL AND p.parser_version <> $version"
+            " OR p.post_id IS NULL AND f.doc_id = l.doc_id AND r.parser_version IS DISTINCT FROM $version)")
+    if where:
+        conditions.append(f"p.post_id IN (SELECT post_id FROM posts WHERE {where})")
+    if skip_run:
+        conditions.append("p.run_id IS DISTINCT FROM $skip_run")
+    sql = f"""
+        WITH latest AS (
+            SELECT source_uri, arg_max(doc_id, last_seen_at) AS doc_id FROM document_versions GROUP BY source_uri)
+        SELECT l.source_uri, l.doc_id, p.post_id
+        FROM latest l
+        LEFT JOIN posts p USING (source_uri)
+        LEFT JOIN failures f USING (source_uri)
+        LEFT JOIN runs r ON r.run_id = f.run_id
+        WHERE (p.post_id IS NOT NULL OR f.source_uri IS NOT NULL) {''.join(f' AND {c}' for c in conditions)}
+        ORDER BY l.source_uri
+    """
+    params = {"version": version} if not everything else {}
+    if skip_run:
+        params["skip_run"] = skip_run
+    return con.execute(sql, params).fetchall()
+
+
+def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> list[RawDocument]:
+    """The stored bytes of (source_uri, doc_id) pairs, as acquired, with the time they were last seen."""
+    table = pa.Table.from_pylist([dict(source_uri=u, doc_id=d) for u, d in items],
+                                 schema=pa.schema([("source_uri", _STR), ("doc_id", _STR)]))
+    con.register("wanted", table)
+    try:
+        rows = con.execute(
+            """
+            SELECT w.source_uri, d.doc_id, d.content, d.media_type, v.last_seen_at, p.url
+            FROM wanted w JOIN documents d USING (doc_id)
+            JOIN document_versions v ON v.source_uri = w.source_uri AND v.doc_id = w.doc_id
+            LEFT JOIN posts p ON p.source_uri = w.source_uri
+            ORDER BY w.source_uri
+            """
+        ).fetchall()
+    finally:
+        con.unregister("wanted")
+    return [RawDocument(doc_id=doc_id, source_uri=uri, content=content, media_type=MediaType(media),
+                        acquired_at=seen, url=url) for uri, doc_id, content, media, seen, url in rows]
+
+
+def content_hashes(con: duckdb.DuckDBPyConnection, post_ids: list[str]) -> dict[str, tuple[str | None, str]]:
+    """post_id -> (content_hash, parser_version) of stored posts."""
+    if not post_ids:
+        return {}
+    rows = con.execute("SELECT post_id, content_hash, parser_version FROM posts WHERE post_id IN (SELECT unnest(?))",
+                       [post_ids]).fetchall()
+    return {pid: (h, v) for pid, h, v in rows}
+
+
+def drop_orphan_entities(con: duckdb.DuckDBPyConnection) -> int:
+    """Delete entities no mention, role or quote refers to any more (after re-processing)."""
+    return con.execute(
+        """
+        DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)
+          AND entity_id NOT IN (SELECT organisation_entity_id FROM roles WHERE organisation_entity_id IS NOT NULL)
+          AND entity_id NOT IN (SELECT speaker_entity_id FROM quotations WHERE speaker_entity_id IS NOT NULL)
+        """
+    ).fetchone()[0]
 
 
 def record_failures(con: duckdb.DuckDBPyConnection, failures: list[Failure], run_id: str, now: datetime) -> None:
@@ -224,23 +331,41 @@ def record_failures(con: duckdb.DuckDBPyConnection, failures: list[Failure], run
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, flow_name: str,
-              started_at: datetime, parser_version: str) -> None:
+              started_at: datetime, parser_version: str, options: dict | None = None) -> None:
+    """Record a new run. This process holds the only write lock, so a run still marked running
+    was killed: it is marked crashed first."""
+    con.execute("UPDATE runs SET status = 'crashed' WHERE status = 'running'")
     con.execute(
-        "INSERT INTO runs (run_id, flow_run_id, flow_name, started_at, status, parser_version)"
-        " VALUES (?, ?, ?, ?, 'running', ?)",
-        [run_id, flow_run_id, flow_name, started_at, parser_version],
+        "INSERT INTO runs (run_id, flow_run_id, flow_name, started_at, status, parser_version, options)"
+        " VALUES (?, ?, ?, ?, 'running', ?, ?)",
+        [run_id, flow_run_id, flow_name, started_at, parser_version, json.dumps(options or {})],
     )
+
+
+def interrupted_run(con: duckdb.DuckDBPyConnection, flow_name: str, parser_version: str,
+                    options: dict) -> str | None:
+    """The latest run of `flow_name` with these options and parser version, if it crashed."""
+    row = con.execute(
+        "SELECT run_id, status, options FROM runs WHERE flow_name = ? AND parser_version = ?"
+        " ORDER BY started_at DESC LIMIT 1",
+        [flow_name, parser_version],
+    ).fetchone()
+    if row is None or row[1] not in ("running", "crashed"):
+        return None
+    stored = json.loads(row[2] or "{}")
+    return row[0] if {k: v for k, v in stored.items() if k != "resumes"} == options else None
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
     con.execute(
         """
         UPDATE runs SET finished_at = ?, status = ?, inputs_seen = ?, documents_new = ?, posts_written = ?,
-            posts_unchanged = ?, failures = ?, failures_by_stage = ?
+            posts_unchanged = ?, failures = ?, failures_by_stage = ?, posts_changed = ?
         WHERE run_id = ?
         """,
         [report.finished_at, report.status, report.inputs_seen, report.documents_new, report.posts_written,
-         report.posts_unchanged, report.failures, json.dumps(report.failures_by_stage), report.run_id],
+         report.posts_unchanged, report.failures, json.dumps(report.failures_by_stage), report.posts_changed,
+         report.run_id],
     )
 
 

@@ -123,3 +123,8 @@ def test_known_media_keep_their_whole_name(nlp):
     orgs = {e.name for e in entities if e.type == "ORG"}
     assert {"Le Canard enchaîné", "Le Monde"} <= orgs
     assert len({m.entity_id for m in mentions if "Monde" in m.surface}) == 1
+
+
+def test_a_title_before_a_particle_name_leaves_the_name(nlp):
+    entities, _, _, _ = entities_of(nlp, "Hier, M. de Villepin a reçu Mme de La Fayette à la mairie.")
+    assert {e.name for e in entities if e.type == "PERSON"} == {"de Villepin", "de La Fayette"}

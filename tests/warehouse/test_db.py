@@ -63,3 +63,36 @@ def test_reporting_views_exist_and_answer(tmp_path: Path):
     for name in names:
         assert con.execute(f"SELECT * FROM {name}").fetchall() == []
     con.close()
+
+
+def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(tmp_path: Path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    version, name, sql = migrations()[0]
+    old.execute(sql)
+    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+    old.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    old.execute("INSERT INTO posts (post_id, doc_id, source_uri, body_text, body_chars, parser_version, run_id,"
+                " parsed_at) VALUES ('p1', 'd1', '/a.txt', 'Corps.', 6, 'v1', 'r1', now())")
+    old.execute("INSERT INTO post_events VALUES ('p1', 'e1', 'title')")
+    old.execute("INSERT INTO entities VALUES ('x1', 'Clara Chapaz', 'PERSON')")
+    old.execute("INSERT INTO runs (run_id, flow_name, started_at, status, parser_version)"
+                " VALUES ('r1', 'ingest', now(), 'completed', 'v1')")
+    old.close()
+
+    con = connect(path)
+    try:
+        assert [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()] == [
+            v for v, _, _ in migrations()]
+        assert con.execute("SELECT post_id, body_text, content_hash FROM posts").fetchall() == [
+            ("p1", "Corps.", None)]
+        assert con.execute("SELECT post_id, parser_version, run_id FROM post_events").fetchall() == [
+            ("p1", "v1", "r1")]
+        assert con.execute("SELECT name, run_id FROM entities").fetchall() == [("Clara Chapaz", None)]
+        assert con.execute("SELECT status, posts_changed FROM runs").fetchall() == [("completed", 0)]
+        assert con.execute("SELECT count(*) FROM reprocess_changes").fetchone() == (0,)
+    finally:
+        con.close()
