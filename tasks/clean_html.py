@@ -87,6 +87,59 @@ def _is_link_only_paragraph(p) -> bool:
     return re.sub(r"\W+", "", "".join(a.text_content() for a in links)) == full
 
 
+_MARKS = "«»“”\"„‹›"
+_EMBED = re.compile(r"tweet|twitter|instagram|tiktok|facebook|\bfb-|embed|social|x\.com", re.I)
+
+
+def _mark_quotes(tree) -> None:
+    """Write the marks of <q> and <blockquote> into the text, so the quote stage sees them.
+
+    A blockquote's paragraphs each open with « and the last one closes it (the French
+    convention the quote finder reads). Pages use <blockquote> for much besides quotations
+    (indented summaries, "read also" boxes, embedded posts), so only one that names its
+    source (a cite attribute, a <cite> or <footer>) counts, and not a pull quote that repeats
+    text found elsewhere on the page.
+    """
+    page = None
+    for el in list(tree.iter("q", "blockquote")):
+        text = " ".join(el.text_content().split())
+        if not text or text[0] in _MARKS or text[-1] in _MARKS:
+            continue
+        if el.tag == "q":
+            el.text = "«\u00a0" + (el.text or "")
+            _append(el, "\u00a0»")
+            el.drop_tag()  # inline text, not an element the extractor might set apart
+            continue
+        if _EMBED.search(f"{_attrs(el)} {el.get('cite') or ''}") or not (el.get("cite") or el.find(".//cite") is not None
+                                             or el.find(".//footer") is not None):
+            continue
+        if page is None:
+            page = " ".join(tree.getroot().text_content().split()) if hasattr(tree, "getroot") else \
+                " ".join(tree.text_content().split())
+        if page.count(text[:60]) > 1:
+            continue  # a pull quote: the body says it again
+        blocks = [p for p in el.iter("p") if p.text_content().strip()] or [el]
+        for block in blocks:
+            if block.text and block.text.strip():
+                block.text = "«\u00a0" + block.text.lstrip()
+            else:
+                block.insert(0, _text_node(block, "«\u00a0"))
+        _append(blocks[-1], "\u00a0»")
+
+
+def _append(el, text: str) -> None:
+    if len(el):
+        el[-1].tail = (el[-1].tail or "").rstrip() + text
+    else:
+        el.text = (el.text or "").rstrip() + text
+
+
+def _text_node(parent, text: str):
+    span = parent.makeelement("span", {})
+    span.text = text
+    return span
+
+
 def _preclean(tree):
     doomed = []
     for el in tree.iter():
@@ -110,6 +163,7 @@ def _preclean(tree):
     for el in doomed:
         if el.getparent() is not None:  # not already removed with an ancestor
             el.drop_tree()  # keeps the tail text
+    _mark_quotes(tree)
     return tree
 
 

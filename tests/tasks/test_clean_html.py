@@ -45,3 +45,35 @@ def test_clean_html_never_raises(text):
     for page in (text, f"<html><body><p>{text}</p></body></html>"):
         cleaned = clean_html(page)
         assert isinstance(cleaned.body, str)
+
+
+_FILLER = ("<p>Les organisateurs préparent déjà la prochaine édition, qui se tiendra au printemps à Paris, "
+           "avec davantage d'exposants venus de toute l'Europe et des conférences sur l'intelligence artificielle.</p>")
+
+
+def _page(inner: str) -> str:
+    return f"<html><head><title>Salon</title></head><body><article><h1>Salon</h1>{_FILLER}{inner}{_FILLER}" \
+           "</article></body></html>"
+
+
+def test_q_and_a_blockquote_that_names_its_source_become_marked_quotes():
+    from tasks.parse import extract_quotes
+
+    body = clean_html(_page(
+        "<p>La ministre a rappelé que <q>la France doit investir davantage</q>, devant un public nombreux.</p>"
+        "<blockquote cite='https://example.org/discours'><p>Nous avons accueilli plus de visiteurs que jamais.</p>"
+        "<p>Et nous ferons mieux l'an prochain.</p><footer>Jeanne Morel</footer></blockquote>")).body
+    assert "que « la France doit investir davantage », devant" in body
+    quotes = [q.text for q in extract_quotes(body) if q.kind == "speech"]
+    assert "la France doit investir davantage" in quotes
+    assert any(q.startswith("Nous avons accueilli plus de visiteurs") for q in quotes)
+
+
+def test_blockquotes_without_a_source_embeds_and_pull_quotes_keep_their_text_unmarked():
+    repeated = "Nous avons accueilli plus de visiteurs que jamais cette année au salon."
+    body = clean_html(_page(
+        f"<p>Le directeur a résumé : {repeated} Il a remercié les équipes.</p>"
+        f"<blockquote><p>{repeated}</p><cite>Paul Durand</cite></blockquote>"
+        "<blockquote><p>Un résumé de l'article mis en retrait par le site, sans auteur cité.</p></blockquote>"
+        "<blockquote class='twitter-tweet'><p>Quelle journée au salon !</p>— Salon (@salon)</blockquote>")).body
+    assert "«" not in body
