@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval setup lock clean
+.PHONY: run test eval setup lock clean docs bench-reprocess
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction) a
 	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
 	$(BIN)/python -m bench.litbank --shared $(SHARED)
 	$(BIN)/python -m bench.ner --shared $(SHARED) --json data/eval/ner.json
+
+bench-reprocess: $(BIN)/covpipe  ## idempotence (seeds + French pages twice) and re-processing of 1,000 posts
+	@mkdir -p $(PREFECT_HOME) data/eval
+	$(BIN)/python -m bench.reprocess --shared $(SHARED) --json data/eval/reprocess.json
+
+docs: $(BIN)/covpipe  ## regenerate docs/warehouse.md from the schema comments
+	$(BIN)/covpipe schema --format markdown > docs/warehouse.md
 
 lock:  ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock

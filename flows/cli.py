@@ -169,6 +169,62 @@ def status(db: DbOption = None) -> None:
             out.print(_rich_table(result, title=title.replace("runs", "last runs")))
 
 
+class SchemaFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+@app.command()
+def schema(
+    format: Annotated[SchemaFormat, typer.Option("--format", "-f", help="text, or markdown (docs/warehouse.md).")]
+    = SchemaFormat.text,
+) -> None:
+    """The warehouse schema with the meaning of every table, view and column."""
+    from warehouse.schema_doc import describe, markdown
+
+    con = connect(Path(":memory:"))
+    try:
+        if format is SchemaFormat.markdown:
+            sys.stdout.write(markdown(con) + "\n")
+            return
+        for item in describe(con):
+            table = Table(title=f"{item['kind']} {item['name']}", caption=item["comment"], caption_justify="left",
+                          title_justify="left")
+            for column in ("column", "type", "meaning"):
+                table.add_column(column, overflow="fold")
+            for column, kind, comment in item["columns"]:
+                table.add_row(column, kind, comment or "")
+            out.print(table)
+    finally:
+        con.close()
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(help="Folder to write (one sub-folder per table and view).")],
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", help="Output format (parquet).")] = "parquet",
+    with_content: Annotated[bool, typer.Option(help="Include the raw document bytes.")] = False,
+) -> None:
+    """Every table and view as Parquet, partitioned by event, for other engines."""
+    from warehouse.export import export_parquet
+
+    if format != "parquet":
+        err.print(f"[red]error:[/red] unknown format {format!r}: parquet is the one export format")
+        raise typer.Exit(2)
+    con = _read_only(_settings(db))
+    try:
+        written = export_parquet(con, folder, with_content=with_content)
+    finally:
+        con.close()
+    table = Table(title=f"exported to {folder}")
+    table.add_column("table or view")
+    table.add_column("rows", justify="right")
+    for name, rows in written.items():
+        table.add_row(name, str(rows))
+    out.print(table)
+
+
 def _read_only(settings: Settings):
     """A read-only connection, or exit 2 with the reason (no warehouse yet, another writer)."""
     try:

@@ -1,0 +1,58 @@
+"""The documented schema (docs/warehouse.md) and the Parquet export."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from schemas import EventRef
+from tests.conftest import ROOT
+from tests.warehouse.test_load import doc, post
+from warehouse import connect
+from warehouse import load as wh
+from warehouse.export import export_parquet
+from warehouse.schema_doc import EXAMPLES, markdown
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    con = connect(tmp_path / "w.duckdb")
+    yield con
+    con.close()
+
+
+def test_docs_warehouse_md_is_the_generated_schema(con):
+    written = (ROOT / "docs" / "warehouse.md").read_text("utf-8")
+    assert written.rstrip("\n") == markdown(con).rstrip("\n"), (
+        "docs/warehouse.md is stale: run `covpipe schema --format markdown > docs/warehouse.md`")
+
+
+@pytest.mark.parametrize(("title", "sql"), EXAMPLES, ids=[t for t, _ in EXAMPLES])
+def test_every_example_query_runs(con, title, sql):
+    con.execute(sql).fetchall()
+
+
+def test_export_writes_every_relation_partitioned_by_event(con, tmp_path: Path):
+    a, b, c = doc(b"un", "/a.txt"), doc(b"deux", "/b.txt"), doc(b"trois", "/c.txt")
+    wh.store_documents(con, [a, b, c], "r1", NOW)
+    both = (EventRef(name="VivaTech", key="vivatech", evidence="title"),
+            EventRef(name="IA Paris", key="iaparis", evidence="title"))
+    wh.load_posts(con, [post(a, events=both[:1]), post(b, events=both), post(c)], "r1", NOW)
+    out = tmp_path / "export"
+    written = export_parquet(con, out)
+
+    relations = {n for (n,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND table_name <> 'schema_migrations'"
+        " UNION SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()}
+    assert set(written) == relations
+    read = duckdb.connect()
+    posts = read.execute(
+        f"SELECT event, source_uri FROM read_parquet('{out}/posts/*/*.parquet', hive_partitioning = true)"
+        " ORDER BY ALL").fetchall()
+    assert posts == [("IA Paris", "/b.txt"), ("VivaTech", "/a.txt"), ("VivaTech", "/b.txt"), ("none", "/c.txt")]
+    documents = read.execute(f"DESCRIBE SELECT * FROM '{out}/documents/data.parquet'").fetchall()
+    assert "content" not in {row[0] for row in documents}
+    assert read.execute(f"SELECT count(*) FROM '{out}/runs/data.parquet'").fetchone() == (0,)

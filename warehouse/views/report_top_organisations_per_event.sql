@@ -1,0 +1,21 @@
+-- The most mentioned organisations of each event, ranked.
+CREATE OR REPLACE VIEW report_top_organisations_per_event AS
+WITH event_mentions AS (
+    SELECT e.name AS event, o.name AS organisation, m.entity_id, m.post_id
+    FROM mentions m
+    JOIN entities o ON o.entity_id = m.entity_id AND o.type = 'ORG'
+    JOIN post_events pe USING (post_id)
+    JOIN events e USING (event_id)
+),
+counted AS (
+    SELECT event, organisation, entity_id, count(*) AS mentions, count(DISTINCT post_id) AS posts
+    FROM event_mentions
+    GROUP BY event, organisation, entity_id
+),
+final AS (
+    SELECT event, dense_rank() OVER (PARTITION BY event ORDER BY mentions DESC, posts DESC) AS rank,
+           organisation, entity_id, mentions, posts
+    FROM counted
+)
+SELECT * FROM final ORDER BY event, rank, organisation;
+COMMENT ON VIEW report_top_organisations_per_event IS 'ORG entities per event: mentions in the posts of the event and posts mentioning them, ranked by mentions then posts (dense rank, 1 = most mentioned).';
