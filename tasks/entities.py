@@ -32,6 +32,9 @@ _TITLES = re.compile(
 )
 _DETERMINERS = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |de |d['’]|the )", re.I)
 _PARTICLE = re.compile(r"(?:de|du|des|d['’]|van|von|der|del|della|di|da)\s*[A-ZÀ-Þ]")
+_GLUED = re.compile(r"[a-zà-ÿ]\d|\d[a-zà-ÿ]")
+# A name cut after a preposition ("Chœur de", "Inspection générale de la") lost its end.
+_DANGLING = re.compile(r"\s+(?:de|du|des|de la|de l['’]|d['’]|pour|et|&)\s*$", re.I)
 _EDGE = " \t\n,;:.!?…«»“”\"'’()[]{}-–—/"
 # A name never spans a line, a quotation mark or a dash between spaces ("Le Parisien – “Mobilisation").
 _SPAN_BREAK = re.compile(r"\n|[«»“”]| [–—-] ")
@@ -68,8 +71,10 @@ def entity_id_for(entity_type: str, name: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """Folded name without spaces, hyphens or leading determiners: "BPI France" = "Bpifrance"."""
-    return "".join(c for c in fold(_DETERMINERS.sub("", name)) if c.isalnum())
+    """Folded name without spaces, hyphens, ligatures or leading determiners: "BPI France" = "Bpifrance",
+    "Chœur" = "Choeur"."""
+    folded = fold(_DETERMINERS.sub("", name)).replace("œ", "oe").replace("æ", "ae")
+    return "".join(c for c in folded if c.isalnum())
 
 
 def extract_entities(
@@ -77,7 +82,8 @@ def extract_entities(
 ) -> tuple[tuple[Entity, ...], tuple[Mention, ...], tuple[Role, ...]]:
     """Entities, mentions and roles of one parsed body."""
     body = doc.text
-    raws = _names_before_roles(doc, [r for r in (_clean(ent) for ent in doc.ents) if r is not None])
+    raws = [r for r in (_clean(ent) for ent in doc.ents) if r is not None]
+    raws = _names_before_roles(doc, _join_dangling(body, raws))
     roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref])
     for finding in roles:
         span = finding.organisation_span
@@ -118,8 +124,11 @@ def extract_entities(
 def _clean(ent: Span) -> _Raw | None:
     """spaCy's span with titles, determiners, edges and line breaks cut off; None when nothing is left."""
     label = _LABELS.get(ent.label_)
-    if label is None:
-        return None
+    if label is None or _GLUED.search(ent.text):
+        return None  # not a name kind, or words glued to numbers ("Kadewere24L"): a table, not prose
+    if (len(ent) == 1 and ent[0].pos_ in ("NOUN", "ADJ", "VERB") and label != "PERSON" and ent.ent_id_ != KNOWN
+            and (ent[0].is_sent_start or ent.start == 0)):
+        return None  # a common word capitalised by its place ("Jackpot pour…", "Horaires : …")
     text, start = ent.text, ent.start_char
     cut = _SPAN_BREAK.search(text)
     if cut:
@@ -158,6 +167,31 @@ def _plausible_person(ent: Span, text: str) -> bool:
     if len(ent) == 1 and ent[0].pos_ in {"VERB", "AUX", "PRON", "ADV", "ADP", "DET", "CCONJ", "SCONJ"}:
         return False
     return not text.isupper() or len(text) <= 4
+
+
+def _join_dangling(body: str, raws: list[_Raw]) -> list[_Raw]:
+    """A name ending in a preposition takes the name right after it ("Chœur de" + "Radio France"
+    is one organisation), or loses the preposition when nothing follows."""
+    raws = sorted(raws, key=lambda r: (r.start, r.end))
+    joined: list[_Raw] = []
+    skip = set()
+    for i, raw in enumerate(raws):
+        if i in skip:
+            continue
+        dangling = _DANGLING.search(body[raw.start:raw.end] + " ")
+        if dangling is None:
+            joined.append(raw)
+            continue
+        following = raws[i + 1] if i + 1 < len(raws) else None
+        if following is not None and not body[raw.end:following.start].strip() and "\n" not in body[raw.end:following.start]:
+            label = "ORG" if "ORG" in (raw.label, following.label) else raw.label
+            joined.append(_Raw(raw.start, following.end, label, raw.sentence))
+            skip.add(i + 1)
+            continue
+        end = raw.start + dangling.start()
+        if end - raw.start >= 2:
+            joined.append(_Raw(raw.start, end, raw.label, raw.sentence, raw.role_ref))
+    return joined
 
 
 _NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)*")

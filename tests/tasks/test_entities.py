@@ -128,3 +128,22 @@ def test_known_media_keep_their_whole_name(nlp):
 def test_a_title_before_a_particle_name_leaves_the_name(nlp):
     entities, _, _, _ = entities_of(nlp, "Hier, M. de Villepin a reçu Mme de La Fayette à la mairie.")
     assert {e.name for e in entities if e.type == "PERSON"} == {"de Villepin", "de La Fayette"}
+
+
+def test_a_name_cut_after_a_preposition_takes_the_next_name(nlp):
+    entities, _, _, _ = entities_of(nlp, "Le Chœur de Radio France et le Philharmonique de Radio France jouent.")
+    names = {(e.name, e.type) for e in entities}
+    assert {("Chœur de Radio France", "ORG"), ("Philharmonique de Radio France", "ORG")} <= names
+    assert not [n for n, _ in names if n.endswith(" de")]
+    assert name_key("Chœur de Radio France") == name_key("Choeur de Radio France")
+
+
+def test_table_debris_and_capitalised_common_words_are_not_entities(nlp):
+    text = "Horaires : 20h.\nJackpot pour les exposants du salon.\nDepay11M. DembéléP. Kadewere24L joueront."
+    entities, _, _, _ = entities_of(nlp, text)
+    assert not [e.name for e in entities if e.name in {"Horaires", "Jackpot"} or any(c.isdigit() for c in e.name)]
+
+
+def test_platforms_are_organisations(nlp):
+    entities, _, _, _ = entities_of(nlp, "Le message a circulé sur Telegram puis sur WhatsApp avant que Facebook réagisse.")
+    assert {(e.name, e.type) for e in entities} == {("Telegram", "ORG"), ("WhatsApp", "ORG"), ("Facebook", "ORG")}
