@@ -218,15 +218,8 @@ def is_main_subject(ctx: Context, p: Person) -> bool:
     return verb.dep_ == "ROOT"
 
 
-def latest_person(people: list[Person], before: int) -> Person | None:
-    earlier = [p for p in people if p.end <= before]
-    return earlier[-1] if earlier else None
-
-
 def refer(ctx: Context, before: int, gender: str | None, near_only: bool = False) -> Person | None:
     """The person a pronoun / title at `before` stands for."""
-    if False:
-        return latest_person(ctx.people, before)
     index = ctx.sent_index(before)
     window = ctx.sentences[max(0, index - (1 if near_only else 2))][0]
     fits = lambda p: gender is None or ctx.gender.get(p.entity_id) in (None, gender)  # noqa: E731

@@ -267,12 +267,6 @@ def _incise_subject(ctx: Context, offset, match, before, *, strict_verb: bool, i
     if subject is None:
         return {}
     return speaker_fields(subject, "incise", 0.95 if verb_ok else 0.8, cue, body)
-    subject = next((p for p in ctx.sources
-                    if rest <= p.start <= rest + 30 and re.fullmatch(r"\s*(?:\w+\s+){0,3}", body[rest:p.start])), None)
-    verb_is_cue = verb.casefold() in speech_verbs()
-    if subject is None or strict_verb and not verb_is_cue:
-        return {}
-    return speaker_fields(subject, "incise", 0.95 if verb_is_cue else 0.8, cue, body)
 
 
 def _on_source(ctx: Context, rest: int, cue, before: int) -> dict:
@@ -624,11 +618,6 @@ def _continue_runs(ctx: Context, quotes: list[Quote], declarant) -> list[Quote]:
                         speaker=declarant.name, speaker_entity_id=declarant.entity_id, attribution_rule="title",
                         confidence=0.6,
                     ))
-            elif False:
-                quote = quote.model_copy(update=dict(
-                    speaker=declarant.name, speaker_entity_id=declarant.entity_id, attribution_rule="title",
-                    confidence=0.6,
-                ))
         if quote.kind == "speech" and quote.speaker and not (
                 ctx.kinds.get(quote.speaker_entity_id) is not None
                 and ctx.kinds[quote.speaker_entity_id].type == "LOC"):
