@@ -297,19 +297,26 @@ def find_quotes(body: str) -> list[QuoteSpan]:
         pos += len(line) + 1
     spans: list[QuoteSpan] = []
     blocks: list[tuple[int, int]] = []
+    block_spans: list[QuoteSpan] = []  # embedded posts and dialogue turns, kept over quotes inside them
     prev_open = False        # previous paragraph ended inside an unclosed quote
     for n, (off, p) in enumerate(paras):
         if TWEET_CREDIT.match(p) and n and not TWEET_CREDIT.match(paras[n - 1][1]):
             k, size = n - 1, len(paras[n - 1][1])
-            while k > 0 and not TWEET_CREDIT.match(paras[k - 1][1]) and size + len(paras[k - 1][1]) <= 300:
+            # the embedded post runs back to the credit before it, or to a line that opens with a mark
+            while (k > 0 and not TWEET_CREDIT.match(paras[k - 1][1]) and size + len(paras[k - 1][1]) <= 300
+                   and paras[k][1].lstrip(SP)[:1] not in "«“\""):
                 k -= 1
                 size += len(paras[k][1])
             a, b = paras[k][0], paras[n - 1][0] + len(paras[n - 1][1])
             while a < b and (unicodedata.category(body[a])[0] in "SMZC" or body[a] in SP):
                 a += 1
             a, b = _trim(body, a, b)
+            marks = ("", None)
+            if b - a > 2 and body[a] in "«“\"" and body[b - 1] in "»”\"":
+                marks = (body[a], body[b - 1])
+                a, b = _trim(body, a + 1, b - 1)
             if a < b:
-                spans.append(QuoteSpan(a, b, body[a:b], "", None, "speech", k, True))
+                block_spans.append(QuoteSpan(a, b, body[a:b], *marks, "speech", k, True))
                 blocks.append((a, b))
             prev_open = False
             continue
@@ -317,7 +324,7 @@ def find_quotes(body: str) -> list[QuoteSpan]:
         for a, b in turns:
             a, b = _trim(body, a, b)
             if a < b:
-                spans.append(QuoteSpan(a, b, body[a:b], "—", None, "speech", n, True))
+                block_spans.append(QuoteSpan(a, b, body[a:b], "—", None, "speech", n, True))
                 blocks.append((a, b))
         this_open = False
         for t0, c, om, cm, how in _parse(p):
@@ -333,6 +340,5 @@ def find_quotes(body: str) -> list[QuoteSpan]:
                                    kind, n, whole, cont))
             this_open = how == "open_end"
         prev_open = this_open
-    spans = [s for s in spans if s.open_mark in ("", "—")
-             or not any(a <= s.char_start and s.char_end <= b for a, b in blocks)]
+    spans = block_spans + [s for s in spans if not any(a <= s.char_start and s.char_end <= b for a, b in blocks)]
     return sorted(spans, key=lambda s: (s.char_start, -s.char_end))

@@ -157,3 +157,10 @@ def test_spans_are_exact_slices_and_never_raise(body):
 def test_arbitrary_unicode_never_raises(body):
     for q in find_quotes(body):
         assert body[q.char_start:q.char_end] == q.text
+
+
+def test_an_embedded_post_that_opens_with_a_mark_leaves_the_paragraph_before_it():
+    body = ("Le salon a refermé ses portes dimanche soir.\n\n« Trois jours incroyables, merci à tous ! »\n"
+            "— Julien Moreau (@jmoreau) 14 avril 2024")
+    [quote] = [q for q in find_quotes(body) if q.kind == "speech"]
+    assert quote.text.startswith("Trois jours incroyables")
