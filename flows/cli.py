@@ -96,6 +96,8 @@ def reprocess(
 ) -> None:
     """Re-derive posts from the stored raw documents after a parser change, with a diff."""
     settings = _settings(db, batch_size=batch_size)
+    if where is not None:
+        _check_where(settings, where)  # a typo fails now, not after Prefect has started
     _prepare_flow_run(settings)
     from flows.reprocess import reprocess as reprocess_flow
 
@@ -117,6 +119,21 @@ def reprocess(
     if report.failures:
         err.print(f"[yellow]{report.failures} document(s) failed; their previous posts are kept[/yellow]")
         raise typer.Exit(1)
+
+
+def _check_where(settings: Settings, where: str) -> None:
+    import duckdb
+
+    con = _read_only(settings)
+    try:
+        if ";" in where:
+            raise ValueError("it must be one SQL condition, without ';'")
+        con.execute(f"SELECT count(*) FROM posts WHERE {where}").fetchone()
+    except (duckdb.Error, ValueError) as exc:
+        err.print(f"[red]error:[/red] --where {where!r} is not a condition on posts: {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
 
 
 def _prepare_flow_run(settings: Settings) -> None:

@@ -272,7 +272,12 @@ def reprocess_candidates(con: duckdb.DuckDBPyConnection, *, version: str, everyt
     params = {"version": version} if not everything else {}
     if skip_run:
         params["skip_run"] = skip_run
-    return con.execute(sql, params).fetchall()
+    try:
+        return con.execute(sql, params).fetchall()
+    except duckdb.Error as exc:
+        if where is None:
+            raise
+        raise ValueError(f"--where {where!r} is not a valid condition on posts: {exc}") from exc
 
 
 def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> list[RawDocument]:

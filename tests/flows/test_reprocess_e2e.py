@@ -193,3 +193,10 @@ def test_a_changed_document_becomes_a_new_version(ingested: Path, tmp_path: Path
     assert query(db, f"SELECT doc_id FROM posts WHERE source_uri = '{page}'") == [(current,)]
     assert query(db, f"SELECT count(*) FROM documents WHERE doc_id IN (SELECT doc_id FROM document_history"
                      f" WHERE source_uri = '{page}')") == [(2,)]
+
+
+def test_a_bad_where_condition_is_refused_before_any_run(ingested: Path, tmp_path: Path):
+    db = copy(ingested, tmp_path)
+    result = CliRunner().invoke(app, ["reprocess", "--where", "titl = 'x'", "--db", str(db)])
+    assert result.exit_code == 2 and "is not a condition on posts" in result.output
+    assert query(db, "SELECT count(*) FROM runs WHERE flow_name = 'reprocess'") == [(0,)]
