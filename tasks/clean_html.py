@@ -92,7 +92,8 @@ _EMBED = re.compile(r"tweet|twitter|instagram|tiktok|facebook|\bfb-|embed|social
 
 
 def _mark_quotes(tree) -> None:
-    """Write the marks of <q> and <blockquote> into the text, so the quote stage sees them.
+    """Write the marks of <q> and <blockquote> into the text, so the quote stage sees them
+    (« » on French pages and pages that do not say, “ ” on others).
 
     A blockquote's paragraphs each open with « and the last one closes it (the French
     convention the quote finder reads). Pages use <blockquote> for much besides quotations
@@ -100,14 +101,17 @@ def _mark_quotes(tree) -> None:
     source (a cite attribute, a <cite> or <footer>) counts, and not a pull quote that repeats
     text found elsewhere on the page.
     """
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    french = (root.get("lang") or "fr").lower().startswith("fr")
+    opener, closer = ("«\u00a0", "\u00a0»") if french else ("“", "”")
     page = None
     for el in list(tree.iter("q", "blockquote")):
         text = " ".join(el.text_content().split())
         if not text or text[0] in _MARKS or text[-1] in _MARKS:
             continue
         if el.tag == "q":
-            el.text = "«\u00a0" + (el.text or "")
-            _append(el, "\u00a0»")
+            el.text = opener + (el.text or "")
+            _append(el, closer)
             el.drop_tag()  # inline text, not an element the extractor might set apart
             continue
         if _EMBED.search(f"{_attrs(el)} {el.get('cite') or ''}") or not (el.get("cite") or el.find(".//cite") is not None
@@ -121,10 +125,10 @@ def _mark_quotes(tree) -> None:
         blocks = [p for p in el.iter("p") if p.text_content().strip()] or [el]
         for block in blocks:
             if block.text and block.text.strip():
-                block.text = "«\u00a0" + block.text.lstrip()
+                block.text = opener + block.text.lstrip()
             else:
-                block.insert(0, _text_node(block, "«\u00a0"))
-        _append(blocks[-1], "\u00a0»")
+                block.insert(0, _text_node(block, opener))
+        _append(blocks[-1], closer)
 
 
 def _append(el, text: str) -> None:

@@ -77,3 +77,9 @@ def test_blockquotes_without_a_source_embeds_and_pull_quotes_keep_their_text_unm
         "<blockquote><p>Un résumé de l'article mis en retrait par le site, sans auteur cité.</p></blockquote>"
         "<blockquote class='twitter-tweet'><p>Quelle journée au salon !</p>— Salon (@salon)</blockquote>")).body
     assert "«" not in body
+
+
+def test_q_on_an_english_page_takes_english_marks():
+    page = _page("<p>The minister said that <q>France must invest more</q>, to a large audience of founders.</p>")
+    body = clean_html(page.replace("<html>", '<html lang="en">')).body
+    assert "that “France must invest more”, to" in body
