@@ -32,6 +32,16 @@ _TITLES = re.compile(
 )
 _DETERMINERS = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |de |d['’]|the )", re.I)
 _PARTICLE = re.compile(r"(?:de|du|des|d['’]|van|von|der|del|della|di|da)\s*[A-ZÀ-Þ]")
+# An organisation noun before a name ("le site Meteociel") or in an apposition after it types it ORG.
+_ORG_NOUNS = (r"(?:site|chaîne|radio|journal|quotidien|hebdomadaire|magazine|agence|ONG|organisation|organisme|société"
+              r"|entreprise|start-?up|groupe|compagnie|banque|plateforme|application|appli|réseau social|cabinet"
+              r"|association|fonds|label|syndicat|collectif|fondation|institut|orchestre|opérateur|constructeur"
+              r"|éditeur|assureur|distributeur|laboratoire|club|équipe)")
+_ORG_BEFORE = re.compile(rf"\b(?:le|la|l['’]|du|de la|de l['’]|au|à la|à l['’]|par la|par le)\s*{_ORG_NOUNS}"
+                         rf"(?:\s+[a-zà-ÿ-]+){{0,2}}\s+$", re.I)
+_ORG_AFTER = re.compile(rf",\s+(?:une|un|la|le|l['’])\s*{_ORG_NOUNS}\b", re.I)
+_CALENDAR = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "mars",
+             "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 _GLUED = re.compile(r"[a-zà-ÿ]\d|\d[a-zà-ÿ]")
 # A name cut after a preposition ("Chœur de", "Inspection générale de la") lost its end.
 _DANGLING = re.compile(r"\s+(?:de|du|des|de la|de l['’]|d['’]|pour|et|&)\s*$", re.I)
@@ -127,7 +137,7 @@ def _clean(ent: Span) -> _Raw | None:
     if label is None or _GLUED.search(ent.text):
         return None  # not a name kind, or words glued to numbers ("Kadewere24L"): a table, not prose
     if (len(ent) == 1 and ent[0].pos_ in ("NOUN", "ADJ", "VERB") and label != "PERSON" and ent.ent_id_ != KNOWN
-            and (ent[0].is_sent_start or ent.start == 0)):
+            and (ent[0].is_sent_start or ent.start == 0 or _line_initial(ent))):
         return None  # a common word capitalised by its place ("Jackpot pour…", "Horaires : …")
     text, start = ent.text, ent.start_char
     cut = _SPAN_BREAK.search(text)
@@ -151,12 +161,25 @@ def _clean(ent: Span) -> _Raw | None:
     institution = _INSTITUTION.match(text)
     if institution and label in ("ORG", "LOC", "MISC"):
         label = "ORG"
+    if label in ("MISC", "LOC") or label == "PERSON" and len(ent) == 1:
+        body = ent.doc.text
+        if _ORG_BEFORE.search(body[max(0, start - 60):start]) or _ORG_AFTER.match(body, start + len(text)):
+            label = "ORG"  # "la chaîne qatarie Al-Jazeera", "Oceana, une organisation de défense…"
+    if text.casefold() in _CALENDAR:
+        return None
     named = text[:1].isupper() or label == "PERSON" and _PARTICLE.match(text)  # "M. de Villepin"
     if len(text) < 2 or not named and not institution and label != "MISC":
         return None
     if label == "PERSON" and not _plausible_person(ent, text):
         return None
     return _Raw(start, start + len(text), label, sentence)
+
+
+def _line_initial(ent: Span) -> bool:
+    """Only bullets, dashes or quote marks stand between the start of the line and the name."""
+    body = ent.doc.text
+    line_start = body.rfind("\n", 0, ent.start_char) + 1
+    return re.fullmatch(r"[\s\-–—•*·>«“\"]*", body[line_start:ent.start_char]) is not None
 
 
 def _plausible_person(ent: Span, text: str) -> bool:

@@ -147,3 +147,17 @@ def test_table_debris_and_capitalised_common_words_are_not_entities(nlp):
 def test_platforms_are_organisations(nlp):
     entities, _, _, _ = entities_of(nlp, "Le message a circulé sur Telegram puis sur WhatsApp avant que Facebook réagisse.")
     assert {(e.name, e.type) for e in entities} == {("Telegram", "ORG"), ("WhatsApp", "ORG"), ("Facebook", "ORG")}
+
+
+def test_an_organisation_noun_types_the_name_next_to_it(nlp):
+    text = ("Les chiffres viennent du site Zorbalix, qui les publie chaque mois. Kelvanor, une association de "
+            "défense des usagers, les conteste. Une vidéo tournée par la chaîne qatarie Al-Jazeera circule.")
+    entities, _, _, _ = entities_of(nlp, text)
+    types = {e.name: e.type for e in entities}
+    assert (types.get("Zorbalix"), types.get("Kelvanor"), types.get("Al-Jazeera")) == ("ORG", "ORG", "ORG")
+
+
+def test_days_months_and_line_headers_are_not_entities(nlp):
+    text = "Mercredi, les blessés affluaient.\n- Horaires : 17h00\n- Stade : Stade Yves Allainmat"
+    entities, _, _, _ = entities_of(nlp, text)
+    assert not {e.name for e in entities} & {"Mercredi", "Horaires"}
