@@ -40,7 +40,7 @@ def _figures(output: str) -> dict[str, float | None]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
-    parser.add_argument("--out", type=Path, default=Path(tempfile.mkdtemp(prefix="covpipe-eval-")))
+    parser.add_argument("--out", type=Path, help="folder for the warehouses and eval.json (default: a new temp folder)")
     parser.add_argument("--only", nargs="*", help="names of the sets to run")
     args = parser.parse_args()
     shared = args.shared.resolve()
@@ -53,6 +53,7 @@ def main() -> int:
     from flows.ingest import ingest
     from schemas import Settings
 
+    args.out = args.out or Path(tempfile.mkdtemp(prefix="covpipe-eval-"))
     args.out.mkdir(parents=True, exist_ok=True)
     results, short = {}, []
     for name, folder, scorer, required in SETS:
