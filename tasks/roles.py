@@ -89,7 +89,39 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
         finding = _role_after(body, start, end) or _role_before(body, start, end) or _affiliation(body, start, end)
         if finding is not None:
             found.append(finding)
+    with_org = [f for f in found if f.organisation]
+    for start, end in persons:
+        own = next((f for f in found if f.person == (start, end)), None)
+        companion = None if own is not None and own.organisation else _companion(body, start, end, with_org)
+        if companion is None:
+            continue
+        if own is None:
+            found.append(companion)
+        else:  # "accompagnée de son associé Paul Martin": the role is his own, the organisation hers
+            found[found.index(own)] = RoleFinding(own.person, own.role, companion.organisation,
+                                                  companion.organisation_span, own.evidence)
     return found
+
+
+# "Simon, CEO de Mydatamodels, en compagnie du jeune Dimitri": who comes along shares the organisation.
+_PARTNER = r"(?:collègue|associée?|cofondat(?:eur|rice)|co-fondat(?:eur|rice)|binôme)"
+_COMPANION = re.compile(
+    r"\s*,?\s*(?:(?:en compagnie|accompagnée?s?)\s+(?:de\s+la|de\s+l['’]|de|du|d['’]|des)?\s*"
+    rf"(?:(?:la|le|l['’]|son|sa|ses|leur|jeune|{_PARTNER})\s*){{0,3}}"
+    rf"|avec\s+(?:son|sa|ses|leur)\s+(?:jeune\s+)?{_PARTNER}\s*)$",
+    re.I,
+)
+
+
+def _companion(body: str, start: int, end: int, with_org: list[RoleFinding]) -> RoleFinding | None:
+    for finding in with_org:
+        gap = body[finding.evidence[1]:start]
+        if 0 < len(gap) <= 60 and _COMPANION.fullmatch(gap):
+            role = re.match(r"\s*\(([^()\n]{2,40})\)", body[end:])
+            stop = end + role.end() if role else end
+            return RoleFinding((start, end), _tidy(role[1]) if role else None, finding.organisation,
+                               finding.organisation_span, (start, stop))
+    return None
 
 
 def role_follows(body: str, end: int) -> bool:

@@ -161,3 +161,13 @@ def test_days_months_and_line_headers_are_not_entities(nlp):
     text = "Mercredi, les blessés affluaient.\n- Horaires : 17h00\n- Stade : Stade Yves Allainmat"
     entities, _, _, _ = entities_of(nlp, text)
     assert not {e.name for e in entities} & {"Mercredi", "Horaires"}
+
+
+def test_who_comes_along_shares_the_organisation(nlp):
+    text = ("J’ai rencontré Simon le CEO de Zorbalix, en compagnie du jeune Dimitri (sales man) sur leur stand. "
+            "Marie Dubois, fondatrice de Kelvanor, accompagnée de son associé Paul Martin, a présenté le projet. "
+            "Jean Dupont, DG de Bravium, avec Luc Petit, a débattu.")
+    _, _, roles, names = entities_of(nlp, text)
+    found = {(names[r.entity_id].name, r.role, r.organisation) for r in roles}
+    assert {("Dimitri", "sales man", "Zorbalix"), ("Paul Martin", "associé", "Kelvanor")} <= found
+    assert not [f for f in found if f[0] == "Luc Petit"]  # "avec" alone says nothing of his employer
