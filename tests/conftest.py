@@ -40,3 +40,14 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is not beside the project)")
     return path
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    """Rows of `sql` on the warehouse at `db`, opened read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.conftest import query
 
 pytestmark = pytest.mark.slow
 
@@ -54,14 +55,6 @@ def _snapshot(db: Path) -> dict[str, list]:
             t: con.execute(f"SELECT *{volatile.get(t, '')} FROM {t} ORDER BY ALL").fetchall()
             for t in ("posts", "documents", "post_events", "events", "failures")
         } | {"failures": con.execute("SELECT source_uri, stage, reason FROM failures ORDER BY ALL").fetchall()}
-    finally:
-        con.close()
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
     finally:
         con.close()
 

@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.conftest import query
 
 pytestmark = pytest.mark.slow
 
@@ -34,14 +34,6 @@ reprocess.parser_version = lambda options: "rule-change"
 from flows.cli import app
 app()
 """
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(db: Path) -> dict[str, list]:

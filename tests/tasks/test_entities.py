@@ -6,13 +6,7 @@ from hypothesis import strategies as st
 
 from schemas import EventRef
 from tasks.entities import entity_id_for, extract_entities, name_key
-from tasks.nlp import load_nlp
 from tasks.roles import role_head
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp()
 
 
 def entities_of(nlp, text, events=()):

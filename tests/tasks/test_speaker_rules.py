@@ -4,25 +4,7 @@ Each test is an invented press sentence of the shape that triggers the rule and 
 (quote, speaker, rule) triples a careful reader would give.
 """
 
-import pytest
-
-from tasks.entities import extract_entities
-from tasks.nlp import load_nlp
-from tasks.parse import extract_quotes
-from tasks.speakers import attribute_speakers
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp()
-
-
-def speakers(nlp, text, title=None):
-    doc = nlp(text)
-    entities, mentions, _ = extract_entities(doc)
-    quotes = attribute_speakers(doc, extract_quotes(text), mentions, entities, title)
-    return [(q.text, q.speaker, q.attribution_rule) for q in quotes if q.kind == "speech"]
-
+from tests.tasks.conftest import speakers
 
 # ---------------------------------------------------------------- after the quote
 

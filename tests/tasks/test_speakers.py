@@ -1,23 +1,8 @@
 """Speaker attribution, one test per rule, on real parses."""
 
-import pytest
 
-from tasks.entities import extract_entities
-from tasks.nlp import load_nlp
-from tasks.parse import extract_quotes
-from tasks.speakers import attribute_speakers, speech_verbs
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp()
-
-
-def speakers(nlp, text, title=None):
-    doc = nlp(text)
-    entities, mentions, _ = extract_entities(doc)
-    quotes = attribute_speakers(doc, extract_quotes(text), mentions, entities, title)
-    return [(q.text, q.speaker, q.attribution_rule) for q in quotes if q.kind == "speech"]
+from tasks.speakers import speech_verbs
+from tests.tasks.conftest import speakers
 
 
 def test_speech_verbs_are_inflected():
