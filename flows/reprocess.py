@@ -22,7 +22,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows.ingest import parse_batch_task
-from schemas import ParseOutcome, RunReport, Settings
+from schemas import Failure, ParseOutcome, Post, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import connect
 from warehouse import load as wh
@@ -69,27 +69,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             )
             posts = [o.post for o in outcomes if o.post is not None]
             failures = [o.failure for o in outcomes if o.failure is not None]
-            stored = wh.content_hashes(con, [p.post_id for p in posts])
-            changed = [p for p in posts if stored.get(p.post_id, (None, None))[0] != content_hash(p)]
-            unchanged = [p.post_id for p in posts if p.post_id not in {c.post_id for c in changed}]
-            old = read_states(con, [p.post_id for p in changed])
-            changes = []
-            for post in changed:
-                rows = diff(old.get(post.post_id), state_of(post)) or [
-                    {"change": "details_changed", "old_value": None, "new_value": None,
-                     "item": "offsets, cues or rules" if post.post_id in stored and stored[post.post_id][0]
-                     else "first re-process of a post written before content hashes"}]
-                changes += [r | {"run_id": run_id, "post_id": post.post_id, "source_uri": post.source_uri,
-                                 "old_parser_version": stored.get(post.post_id, (None, None))[1],
-                                 "new_parser_version": version} for r in rows]
-            previous = {pid: uri for uri, _, pid in batch if pid is not None}
-            for failure in failures:
-                post_id = next((pid for pid, uri in previous.items() if uri == failure.source_uri), None)
-                if post_id is not None:  # the old post stays: losing it would lose data
-                    changes.append({"run_id": run_id, "post_id": post_id, "source_uri": failure.source_uri,
-                                    "change": "post_failed", "item": failure.stage.value, "old_value": None,
-                                    "new_value": failure.reason, "old_parser_version": None,
-                                    "new_parser_version": version})
+            changed, unchanged, changes = _compare(con, batch, posts, failures, run_id, version)
             if not dry_run:
                 wh.load_posts(con, changed, run_id, now, changes=changes, restamp=unchanged, version=version)
                 wh.record_failures(con, failures, run_id, now)
@@ -123,6 +103,34 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
     create_markdown_artifact(key="reprocess-report", markdown=_markdown(report, all_changes, dry_run),
                              description="covpipe reprocess run")
     return report, all_changes
+
+
+def _compare(con, batch: list[tuple[str, str, str | None]], posts: list[Post], failures: list[Failure],
+             run_id: str, version: str) -> tuple[list[Post], list[str], list[dict]]:
+    """The re-derived posts whose content changed, the ids of those that did not, and the
+    rows of reprocess_changes: one per change, and one per stored post that now fails."""
+    stored = wh.content_hashes(con, [p.post_id for p in posts])
+    changed = [p for p in posts if stored.get(p.post_id, (None, None))[0] != content_hash(p)]
+    changed_ids = {p.post_id for p in changed}
+    unchanged = [p.post_id for p in posts if p.post_id not in changed_ids]
+    old = read_states(con, list(changed_ids))
+    stamp = {"run_id": run_id, "new_parser_version": version}
+    changes = []
+    for post in changed:
+        before = stored.get(post.post_id, (None, None))
+        rows = diff(old.get(post.post_id), state_of(post)) or [
+            {"change": "details_changed", "old_value": None, "new_value": None,
+             "item": "offsets, cues or rules" if before[0]
+             else "first re-process of a post written before content hashes"}]
+        changes += [r | stamp | {"post_id": post.post_id, "source_uri": post.source_uri,
+                                 "old_parser_version": before[1]} for r in rows]
+    previous = {uri: post_id for uri, _, post_id in batch if post_id is not None}
+    for failure in failures:
+        if failure.source_uri in previous:  # the old post stays: dropping it would lose data
+            changes.append(stamp | {"post_id": previous[failure.source_uri], "source_uri": failure.source_uri,
+                                    "change": "post_failed", "item": failure.stage.value, "old_value": None,
+                                    "new_value": failure.reason, "old_parser_version": None})
+    return changed, unchanged, changes
 
 
 def _markdown(report: RunReport, changes: list[dict], dry_run: bool) -> str:
