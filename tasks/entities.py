@@ -40,11 +40,12 @@ _ORG_NOUNS = (r"(?:site|chaîne|radio|journal|quotidien|hebdomadaire|magazine|ag
 _ORG_BEFORE = re.compile(rf"\b(?:le|la|l['’]|du|de la|de l['’]|au|à la|à l['’]|par la|par le)\s*{_ORG_NOUNS}"
                          rf"(?:\s+[a-zà-ÿ-]+){{0,2}}\s+$", re.I)
 _ORG_AFTER = re.compile(rf",\s+(?:une|un|la|le|l['’])\s*{_ORG_NOUNS}\b", re.I)
+_TRAILING_DATE = re.compile(r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|aujourd['’]hui)$")
 _CALENDAR = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février", "mars",
              "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 _GLUED = re.compile(r"[a-zà-ÿ]\d|\d[a-zà-ÿ]")
 # A name cut after a preposition ("Chœur de", "Inspection générale de la") lost its end.
-_DANGLING = re.compile(r"\s+(?:de|du|des|de la|de l['’]|d['’]|pour|et|&)\s*$", re.I)
+_DANGLING = re.compile(r"\s+(?P<also>(?:et|&)\s+)?(?:de|du|des|de la|de l['’]|d['’]|pour|et|&)\s*$", re.I)
 _EDGE = " \t\n,;:.!?…«»“”\"'’()[]{}-–—/"
 # A name never spans a line, a quotation mark or a dash between spaces ("Le Parisien – “Mobilisation").
 _SPAN_BREAK = re.compile(r"\n|[«»“”]| [–—-] ")
@@ -143,6 +144,7 @@ def _clean(ent: Span) -> _Raw | None:
     cut = _SPAN_BREAK.search(text)
     if cut:
         text = text[: cut.start()]
+    text = _TRAILING_DATE.sub("", text)  # "OFAG jeudi"
     stripped = text.lstrip(_EDGE)
     start += len(text) - len(stripped)
     text = stripped.rstrip(_EDGE + " ")
@@ -205,7 +207,7 @@ def _join_dangling(body: str, raws: list[_Raw]) -> list[_Raw]:
         if dangling is None:
             joined.append(raw)
             continue
-        following = raws[i + 1] if i + 1 < len(raws) else None
+        following = raws[i + 1] if i + 1 < len(raws) and not dangling["also"] else None  # "X et de la" + Y: two
         if following is not None and not body[raw.end:following.start].strip() and "\n" not in body[raw.end:following.start]:
             label = "ORG" if "ORG" in (raw.label, following.label) else raw.label
             joined.append(_Raw(raw.start, following.end, label, raw.sentence))

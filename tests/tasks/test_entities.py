@@ -165,3 +165,10 @@ def test_who_comes_along_shares_the_organisation(nlp):
     found = {(names[r.entity_id].name, r.role, r.organisation) for r in roles}
     assert {("Dimitri", "sales man", "Zorbalix"), ("Paul Martin", "associé", "Kelvanor")} <= found
     assert not [f for f in found if f[0] == "Luc Petit"]  # "avec" alone says nothing of his employer
+
+
+def test_two_institutions_joined_by_et_stay_two_and_a_trailing_day_is_cut(nlp):
+    text = "L'OFAG jeudi a publié une liste. Le Conseil d’Etat et de la Cour de cassation ont statué."
+    entities, _, _, _ = entities_of(nlp, text)
+    assert {"OFAG", "Conseil d’Etat", "Cour de cassation"} <= {e.name for e in entities}
+    assert not [e.name for e in entities if " et " in e.name or e.name.endswith("jeudi")]
