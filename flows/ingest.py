@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -27,6 +28,7 @@ from tasks.version import parser_version
 from warehouse import connect
 from warehouse import load as wh
 
+T = TypeVar("T")
 # Batches carry megabytes of bytes: hashing them for Prefect's cache would cost more than the work.
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -39,7 +41,8 @@ def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failur
 parse_batch_task = task(parse_batch, name="parse-batch", **_TASK)
 
 
-def _batches(items: Sequence[Path], size: int) -> Iterator[list[Path]]:
+def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of `size` items (the last one shorter)."""
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
@@ -72,7 +75,7 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
 
         record(missing)
         total_batches = -(-len(files) // settings.batch_size)
-        for number, batch in enumerate(_batches(files, settings.batch_size), start=1):
+        for number, batch in enumerate(batches(files, settings.batch_size), start=1):
             now = datetime.now(UTC)
             acquired = acquire_batch(batch, now)
             raws = [d for d in acquired if isinstance(d, RawDocument)]

@@ -13,26 +13,18 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.ingest import parse_batch_task
+from flows.ingest import batches, parse_batch_task
 from schemas import Failure, ParseOutcome, Post, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import connect
 from warehouse import load as wh
 from warehouse.changes import content_hash, diff, read_states, state_of, summary
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 @flow(name="reprocess", log_prints=False, validate_parameters=False)
@@ -61,7 +53,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         counts["inputs"] = len(candidates)
         logger.info("reprocess %d sources in %s (parser %s%s%s)", len(candidates), settings.db, version,
                     f", resuming {resumes[:8]}" if resumes else "", ", dry run" if dry_run else "")
-        for number, batch in enumerate(_batches(candidates, settings.batch_size), start=1):
+        for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
             now = datetime.now(UTC)
             docs = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
             outcomes: list[ParseOutcome] = parse_batch_task(

@@ -1,21 +1,11 @@
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import pytest
 
 from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
 from tasks.acquire import document_id
-from warehouse import connect
 from warehouse import load as wh
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    con = connect(tmp_path / "w.duckdb")
-    yield con
-    con.close()
 
 
 def doc(content: bytes, uri: str) -> RawDocument:

@@ -1,6 +1,5 @@
 """The documented schema (docs/warehouse.md) and the Parquet export."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -8,20 +7,10 @@ import pytest
 
 from schemas import EventRef
 from tests.conftest import ROOT
-from tests.warehouse.test_load import doc, post
-from warehouse import connect
+from tests.warehouse.test_load import NOW, doc, post
 from warehouse import load as wh
 from warehouse.export import export_parquet
 from warehouse.schema_doc import EXAMPLES, markdown
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    con = connect(tmp_path / "w.duckdb")
-    yield con
-    con.close()
 
 
 def test_docs_warehouse_md_is_the_generated_schema(con):
