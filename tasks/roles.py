@@ -28,6 +28,7 @@ _ORG_NAME = re.compile(
 _COMPLEMENT = re.compile(r"(?P<words>(?:[a-zà-ÿ][\w'’-]*)(?:\s+[a-zà-ÿ][\w'’-]*){0,2})")
 _HONORIFIC = r"(?:(?:madame|monsieur|mme|m\.)\s+)?"
 _ARTICLE = r"(?:(?:le|la|l['’]|un|une|notre|son|sa|leur|the|a|an)\s+)?"
+_FORMER = r"(?:(?:ancien|ancienne|futur|future|nouveau|nouvel|nouvelle|actuel|actuelle|former)\s+|ex-)?"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class RoleFinding:
     organisation: str | None
     organisation_span: tuple[int, int] | None
     evidence: tuple[int, int]
+    portfolio_span: tuple[int, int] | None = None
 
 
 @cache
@@ -55,7 +57,7 @@ def _role_pattern() -> str:
 @cache
 def _after() -> re.Pattern[str]:
     return re.compile(
-        rf"\s*(?:,\s*|\s+)(?:(?:qui est|est|était|is)\s+)?{_ARTICLE}(?P<role>{_role_pattern()}{_QUALIFIERS})"
+        rf"\s*(?:,\s*|\s+)(?:(?:qui est|est|était|is)\s+)?{_ARTICLE}(?P<role>{_FORMER}{_role_pattern()}{_QUALIFIERS})"
         rf"(?P<tail>\s+{_OF}\s*)?",
         re.I,
     )
@@ -64,7 +66,7 @@ def _after() -> re.Pattern[str]:
 @cache
 def _before() -> re.Pattern[str]:
     return re.compile(
-        rf"(?<![\w])(?P<lead>{_HONORIFIC}{_ARTICLE})(?P<role>{_role_pattern()}{_QUALIFIERS})"
+        rf"(?<![\w])(?P<lead>{_HONORIFIC}{_ARTICLE})(?P<role>{_FORMER}{_role_pattern()}{_QUALIFIERS})"
         rf"(?P<tail>\s+{_OF}\s*)?",
         re.I,
     )
@@ -86,7 +88,8 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
     body = doc.text
     found: list[RoleFinding] = []
     for start, end in persons:
-        finding = _role_after(body, start, end) or _role_before(body, start, end) or _affiliation(body, start, end)
+        finding = (_role_after(doc, start, end) or _role_before(doc, start, end)
+                   or _affiliation(body, start, end))
         if finding is not None:
             found.append(finding)
     with_org = [f for f in found if f.organisation]
@@ -129,8 +132,56 @@ def role_follows(body: str, end: int) -> bool:
     return _after().match(body, end, min(len(body), end + _WINDOW)) is not None
 
 
-def _complement(body: str, at: int) -> tuple[str, str | None, tuple[int, int] | None, int]:
+# A minister's capitalised complement is a portfolio, part of the role: "ministre des Comptes publics".
+_GOVERNMENT = re.compile(rf"{_FORMER}(?:ministre|secrétaire\s+d['’]état|minister)\b", re.I)
+
+
+def _portfolio_end(doc: Doc, at: int) -> int | None:
+    """End of the portfolio name starting at `at`: capitalised words with their adjectives and
+    complements ("Cohésion des territoires", "Europe et des Affaires étrangères"), never a name
+    after it ("Sports Laura Flessel") nor a second role ("Justice et trésorier du Modem")."""
+    tokens = [t for t in doc if t.idx >= at]
+    if not tokens or tokens[0].idx != at or not tokens[0].text[:1].isupper() or tokens[0].pos_ in ("VERB", "AUX"):
+        return None
+    end, i = tokens[0].idx + len(tokens[0]), 1
+    while i < min(len(tokens), 10):
+        token = tokens[i]
+        if token.pos_ == "ADJ" and token.text.islower():
+            end, i = token.idx + len(token), i + 1
+            continue
+        also = token.lower_ == "et"
+        j = i + 1 if also else i
+        while j < len(tokens) and tokens[j].pos_ in ("ADP", "DET") and tokens[j].text.islower():
+            j += 1
+        if j == i + also or j >= len(tokens) or tokens[j].pos_ not in ("NOUN", "PROPN", "ADJ"):
+            break
+        if also != tokens[j].text[:1].isupper():
+            break  # "et trésorier" is a second role, "des Armées d'Emmanuel Macron" a name
+        end, i = tokens[j].idx + len(tokens[j]), j + 1
+    return end
+
+
+_MINISTER_OF = re.compile(rf"\b(?:ministre|secrétaire\s+d['’]état|minister){_QUALIFIERS}\s+{_OF}\s*(?=[A-ZÀ-ÖØ-Þ])",
+                         re.I)
+
+
+def portfolio_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Spans of the portfolios named after a minister anywhere in the text ("le ministre des Armées")."""
+    spans = []
+    for match in _MINISTER_OF.finditer(doc.text):
+        end = _portfolio_end(doc, match.end())
+        if end is not None:
+            spans.append((match.end(), end))
+    return spans
+
+
+def _complement(body: str, at: int, doc: Doc | None = None, role: str = ""
+                ) -> tuple[str, str | None, tuple[int, int] | None, int]:
     """After "de": (role words to add, organisation, its span, end of the evidence)."""
+    if doc is not None and _GOVERNMENT.match(role):
+        end = _portfolio_end(doc, at)
+        if end is not None:
+            return body[at:end], None, None, end
     org = _ORG_NAME.match(body, at)
     if org and org["org"]:
         name = org["org"].rstrip(".")
@@ -141,18 +192,20 @@ def _complement(body: str, at: int) -> tuple[str, str | None, tuple[int, int] | 
     return "", None, None, at
 
 
-def _role_after(body: str, start: int, end: int) -> RoleFinding | None:
+def _role_after(doc: Doc, start: int, end: int) -> RoleFinding | None:
+    body = doc.text
     match = _after().match(body, end, min(len(body), end + _WINDOW))
     if not match:
         return None
-    role, organisation, span, stop = match["role"], None, None, match.end("role")
+    role, organisation, span, stop, portfolio = match["role"], None, None, match.end("role"), None
     if match["tail"]:
-        extra, organisation, span, stop = _complement(body, match.end("tail"))
+        extra, organisation, span, stop = _complement(body, match.end("tail"), doc, role)
         if extra:
+            portfolio = (match.end("tail"), stop) if extra[:1].isupper() else None
             role = f"{role} {match['tail'].strip()} {extra}"
         elif not organisation:
             stop = match.end("role")
-    return RoleFinding((start, end), _tidy(role), organisation, span, (start, stop))
+    return RoleFinding((start, end), _tidy(role), organisation, span, (start, stop), portfolio)
 
 
 # "X, qui présente le projet Hectar" / "X, qui dirige la société Y": an affiliation without a role noun.
@@ -193,19 +246,24 @@ def _affiliation(body: str, start: int, end: int) -> RoleFinding | None:
     return RoleFinding((start, end), None, body[span[0]:span[1]].rstrip("."), span, (start, span[1]))
 
 
-def _role_before(body: str, start: int, end: int) -> RoleFinding | None:
+def _role_before(doc: Doc, start: int, end: int) -> RoleFinding | None:
+    body = doc.text
     window_start = max(0, start - _WINDOW)
     window = body[window_start:start]
     best = None
     for match in _before().finditer(window):
         role, organisation, span, stop = match["role"], None, None, window_start + match.end("role")
+        portfolio = None
         if match["tail"]:
-            extra, organisation, span, stop = _complement(body, window_start + match.end("tail"))
+            tail_end = window_start + match.end("tail")
+            extra, organisation, span, stop = _complement(body, tail_end, doc, role)
             if extra:
+                portfolio = (tail_end, stop) if extra[:1].isupper() else None
                 role = f"{role} {match['tail'].strip()} {extra}"
         between = body[stop:start]
         if re.fullmatch(r"\s*,?\s*", between):
-            best = RoleFinding((start, end), _tidy(role), organisation, span, (window_start + match.start(), end))
+            best = RoleFinding((start, end), _tidy(role), organisation, span, (window_start + match.start(), end),
+                               portfolio)
     return best
 
 

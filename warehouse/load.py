@@ -57,6 +57,13 @@ _FULLER_NAME = """ON CONFLICT (entity_id) DO UPDATE SET
                    > row(len(string_split(entities.name, ' ')), length(entities.name), entities.name)
                 THEN excluded.name ELSE entities.name END,
     parser_version = excluded.parser_version, run_id = excluded.run_id"""
+
+
+def _fullness(name: str) -> tuple[int, int, str]:
+    """The order of `_FULLER_NAME`, for the names of one batch."""
+    return len(name.split(" ")), len(name), name
+
+
 MENTIONS = pa.schema(
     [("post_id", _STR), ("entity_id", _STR), ("surface", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
      ("sentence_start", pa.int32()), ("sentence_end", pa.int32()), ("parser_version", _STR), ("run_id", _STR)]
@@ -209,8 +216,9 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
     ]
     mentions = [m.model_dump() | stamp(p) for p in posts for m in p.mentions]
     roles = [r.model_dump() | stamp(p) for p in posts for r in p.roles]
+    fullest = sorted(((p, e) for p in posts for e in p.entities), key=lambda pe: _fullness(pe[1].name))
     entities = list({e.entity_id: e.model_dump() | dict(parser_version=p.parser_version, run_id=run_id)
-                     for p in posts for e in p.entities}.values())
+                     for p, e in fullest}.values())
     with transaction(con):
         _insert(con, "entities", entities, ENTITIES, _FULLER_NAME)
         _add_events(

@@ -172,3 +172,62 @@ def test_two_institutions_joined_by_et_stay_two_and_a_trailing_day_is_cut(nlp):
     entities, _, _, _ = entities_of(nlp, text)
     assert {"OFAG", "Conseil d’Etat", "Cour de cassation"} <= {e.name for e in entities}
     assert not [e.name for e in entities if " et " in e.name or e.name.endswith("jeudi")]
+
+
+def test_descriptive_institution_name_takes_its_second_half_after_et(nlp):
+    entities, *_ = entities_of(nlp, "La limite fixée par l'Office fédéral de la sécurité alimentaire et des affaires "
+                                    "vétérinaires est dépassée dans quelques cas.")
+    assert [(e.name, e.type) for e in entities] == [
+        ("Office fédéral de la sécurité alimentaire et des affaires vétérinaires", "ORG")]
+
+
+def test_institution_followed_by_a_place_is_one_organisation(nlp):
+    entities, *_ = entities_of(nlp, "Le Centre Hospitalier de la Côte Basque lance un appel aux dons.")
+    assert ("Centre Hospitalier de la Côte Basque", "ORG") in {(e.name, e.type) for e in entities}
+    assert "Centre Hospitalier" not in {e.name for e in entities}
+
+
+def test_acronyms_are_organisations_unless_they_name_places(nlp):
+    entities, *_ = entities_of(nlp, "La BRH a mis des dollars à disposition, comme aux USA.")
+    types = {e.name: e.type for e in entities}
+    assert types.get("BRH") == "ORG"
+    assert types.get("USA", "LOC") == "LOC"
+
+
+def test_a_name_defined_with_an_acronym_is_an_organisation(nlp):
+    entities, *_ = entities_of(nlp, "Selon les estimations de la WCF (Wild Chimpanzés Fundation) qui remontent "
+                                    "en 2004, il restait 200 éléphants.")
+    assert ("Wild Chimpanzés Fundation", "ORG") in {(e.name, e.type) for e in entities}
+
+
+def test_acronym_and_name_defined_with_a_determiner_merge(nlp):
+    entities, mentions, _, names = entities_of(
+        nlp, "Comme l’a souligné l’Arcep (l’Autorité de régulation des communications électroniques et des "
+             "postes), sollicitée pour avis, le réseau tient.")
+    orgs = [e for e in entities if e.type == "ORG"]
+    assert [e.name for e in orgs] == ["Autorité de régulation des communications électroniques et des postes"]
+    assert {m.surface for m in mentions if m.entity_id == orgs[0].entity_id} >= {"Arcep"}
+
+
+def test_known_acronym_and_its_name_are_one_organisation_in_a_post(nlp):
+    entities, mentions, _, names = entities_of(
+        nlp, "Martin Griffiths, chef humanitaire des Nations unies, a parlé mardi. L'ONU demande un cessez-le-feu.")
+    orgs = [e for e in entities if e.type == "ORG"]
+    assert [e.name for e in orgs] == ["Nations unies"]
+    assert {m.surface for m in mentions if names[m.entity_id].type == "ORG"} == {"Nations unies", "ONU"}
+
+
+def test_a_name_and_the_same_name_with_its_place_are_one_organisation(nlp):
+    entities, *_ = entities_of(nlp, "L’université Paris-8 a fermé ses portes. Les étudiants de l’université "
+                                    "Paris-8 de Saint-Denis manifestent.")
+    assert [e.name for e in entities if e.type == "ORG"] == ["université Paris-8 de Saint-Denis"]
+
+
+def test_a_ministers_portfolio_belongs_to_the_role_not_to_the_organisations(nlp):
+    text = ("Au printemps 2017, Richard Ferrand fut ministre de la Cohésion des territoires. Fin 2017, le ministre "
+            "des Comptes publics est accusé. Michel Mercier, ancien ministre de la Justice et trésorier du Modem, "
+            "est mis en examen. Laura Flessel, ministre des Sports, a démissionné.")
+    entities, _, roles, names = entities_of(nlp, text)
+    assert {e.name for e in entities if e.type != "PERSON"} == {"Modem"}
+    assert {(names[r.entity_id].name, r.role, r.organisation) for r in roles} >= {
+        ("Michel Mercier", "ancien ministre de la Justice", None), ("Laura Flessel", "ministre des Sports", None)}

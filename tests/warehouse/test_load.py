@@ -62,3 +62,16 @@ def test_seeded_events_are_added_once(con):
     assert wh.seed_events(con, events, keys, NOW) == len(events)
     assert wh.seed_events(con, events, keys, NOW) == 0
     assert {e.name for e in wh.known_events(con)} == {e.name for e in events}
+
+
+def test_the_fullest_name_of_an_entity_wins_within_and_across_loads(con):
+    from schemas import Entity
+
+    def naming(uri: str, name: str) -> Post:
+        return post(doc(uri.encode(), uri)).model_copy(
+            update={"entities": (Entity(entity_id="e1", name=name, type="ORG"),)})
+
+    wh.load_posts(con, [naming("/a.txt", "Union européenne"), naming("/b.txt", "UE")], "r1", NOW)
+    assert table(con, "SELECT name FROM entities") == [("Union européenne",)]
+    wh.load_posts(con, [naming("/c.txt", "Union")], "r2", NOW)
+    assert table(con, "SELECT name FROM entities") == [("Union européenne",)]
