@@ -22,7 +22,8 @@ from rich.table import Table
 
 from schemas import Settings
 from warehouse import WarehouseError, connect
-from warehouse.queries import QueryResult, run_sql, status as warehouse_status
+from warehouse.queries import QueryResult, run_sql
+from warehouse.queries import status as warehouse_status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Event-coverage pipeline: posts to DuckDB.")
 # Piped output is read by people in wide windows or by tools: no 80-column squeeze there.
@@ -53,27 +54,52 @@ def _settings(db: Path | None, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+SourcesOption = Annotated[Path | None, typer.Option(
+    "--sources", help="Sources file (default: COVPIPE_SOURCES or sources.toml).")]
+
+
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (walked recursively).")] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="Poll this source of the sources file once (repeatable), instead of PATHs.")] = None,
+    sources: SourcesOption = None,
     db: DbOption = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per task.")] = None,
 ) -> None:
-    """Ingest HTML pages (.html, .htm, .html.gz) and text dumps (.txt) into the warehouse."""
-    settings = _settings(db, batch_size=batch_size)
+    """Ingest HTML pages (.html, .htm, .html.gz) and text dumps (.txt), or poll sources (--source NAME)."""
+    settings = _settings(db, batch_size=batch_size, sources=sources)
+    if bool(paths) == bool(source):
+        err.print("[red]error:[/red] give PATHs to ingest files, or --source NAME to poll a source of "
+                  f"{settings.sources}, not both")
+        raise typer.Exit(2)
+    if source:
+        _check_sources(settings, source)
     _prepare_flow_run(settings)
-    from flows.ingest import ingest as ingest_flow  # Prefect loads only for commands that run a flow
-
     try:
-        report = ingest_flow([str(p) for p in paths], settings=settings)
+        if source:
+            from flows.poll import (
+                poll,  # Prefect loads only for commands that run a flow
+            )
+
+            report = poll(list(source), sources_file=str(settings.sources), db=str(settings.db))
+        else:
+            from flows.ingest import ingest as ingest_flow
+
+            report = ingest_flow([str(p) for p in paths], settings=settings)
     except WarehouseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    table = Table(title=f"ingest into {settings.db}", show_header=True)
-    for column in ("inputs", "new documents", "posts written", "unchanged", "failed"):
+    table = Table(title=f"{'poll ' + ', '.join(source) if source else 'ingest'} into {settings.db}", show_header=True)
+    columns = ("inputs", "new documents", "posts written", "unchanged", "failed")
+    values = (report.inputs_seen, report.documents_new, report.posts_written, report.posts_unchanged, report.failures)
+    if source:
+        columns = ("fetches", "not modified", "new posts", "changed posts", *columns[3:])
+        values = (report.pages_fetched, report.pages_not_modified, report.posts_new, report.posts_changed,
+                  *values[3:])
+    for column in columns:
         table.add_column(column, justify="right")
-    table.add_row(*map(str, (report.inputs_seen, report.documents_new, report.posts_written,
-                             report.posts_unchanged, report.failures)))
+    table.add_row(*map(str, values))
     out.print(table)
     if report.failures:
         stages = ", ".join(f"{n} at {s}" for s, n in sorted(report.failures_by_stage.items()))
@@ -82,6 +108,60 @@ def ingest(
             f"see `covpipe sql \"SELECT * FROM failures\" --db {settings.db}`[/yellow]"
         )
         raise typer.Exit(1)
+
+
+def _check_sources(settings: Settings, names: list[str] | None = None):
+    """The sources file, read and checked, or exit 2 with what to fix."""
+    from schemas import SourcesError, parse_sources
+
+    path = settings.sources
+    try:
+        config = parse_sources(path.read_text("utf-8"), base=path.resolve().parent)
+        for name in names or ():
+            config.get(name)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/red] no sources file at {path}: copy sources.example.toml to {path}, "
+                  "or pass --sources FILE")
+        raise typer.Exit(2) from exc
+    except (SourcesError, KeyError) as exc:
+        err.print(f"[red]error:[/red] {path}: {exc.args[0]}")
+        raise typer.Exit(2) from exc
+    return config
+
+
+@app.command()
+def serve(
+    sources: SourcesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Run every source on its schedule, as Prefect deployments, until interrupted (Ctrl-C).
+
+    Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server start`
+    on 127.0.0.1 (its database in the warehouse's folder, under prefect-server/) and stops it on exit.
+    """
+    settings = _settings(db, sources=sources)
+    config = _check_sources(settings)
+    if not config.sources:
+        err.print(f"[red]error:[/red] {settings.sources} declares no source ([sources.NAME])")
+        raise typer.Exit(2)
+    ui = os.environ.get("PREFECT_SERVER_UI_ENABLED", "true").lower() not in ("0", "false", "no")
+    for key, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows.serve import ServerError, prefect_api, serve_sources
+
+    try:
+        with prefect_api(settings.db.resolve().parent / "prefect-server", ui=ui) as (api_url, server):
+            where = f"started {server.url} (log {server.log_path})" if server else f"using {api_url}"
+            out.print(f"Prefect server: {where}")
+            if server and ui:
+                out.print(f"Prefect UI: {server.url}")
+            for name, source in config.sources.items():
+                out.print(f"  {name}: {source.kind}, {source.schedule or 'no schedule (run it from the UI)'}")
+            out.print("Serving; Ctrl-C stops.", style="dim")
+            serve_sources(config, settings.sources, settings.db)
+    except ServerError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 @app.command()

@@ -3,6 +3,7 @@
 Wiring only: read settings once, cut the inputs into batches, run the acquire and parse
 tasks on each, and hand the results to the warehouse, which is written by this process
 alone. Raw documents are stored before any parsing, so a parser crash loses nothing.
+`process_documents` is the per-batch step that the poll flow (live sources) shares.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -27,6 +30,7 @@ from tasks.parse import parse_batch
 from tasks.version import parser_version
 from warehouse import connect
 from warehouse import load as wh
+from warehouse.sources import store_hints
 
 T = TypeVar("T")
 # Batches carry megabytes of bytes: hashing them for Prefect's cache would cost more than the work.
@@ -48,6 +52,62 @@ def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+@dataclass
+class Tally:
+    """What a run did so far: counts, and failures by stage (each failure recorded as it comes)."""
+
+    con: duckdb.DuckDBPyConnection
+    run_id: str
+    counts: Counter = field(default_factory=Counter)
+    failures_by_stage: Counter = field(default_factory=Counter)
+
+    def fail(self, failures: list[Failure]) -> None:
+        wh.record_failures(self.con, failures, self.run_id, datetime.now(UTC))
+        self.failures_by_stage.update(f.stage.value for f in failures)
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures_by_stage.values())
+
+
+def process_documents(tally: Tally, raws: list[RawDocument], *, version: str, settings: Settings,
+                      now: datetime) -> list[ParseOutcome]:
+    """Store a batch of raw documents (and their hints), parse those that are new or changed, load the posts.
+
+    A document is parsed again only when its bytes, the parser or its source's hints changed.
+    """
+    con, run_id = tally.con, tally.run_id
+    tally.counts["documents_new"] += wh.store_documents(con, raws, run_id, now)
+    rehinted = store_hints(con, raws, run_id, now)
+    current = wh.current_posts(con, [d.source_uri for d in raws])
+    todo = [d for d in raws if current.get(d.source_uri) != (d.doc_id, version) or d.source_uri in rehinted]
+    tally.counts["unchanged"] += len(raws) - len(todo)
+    outcomes: list[ParseOutcome] = parse_batch_task(
+        todo, known_events=wh.known_events(con), options=settings.parse, now=now, version=version
+    )
+    posts = [o.post for o in outcomes if o.post is not None]
+    wh.load_posts(con, posts, run_id, now)
+    tally.fail([o.failure for o in outcomes if o.failure is not None])
+    tally.counts["posts"] += len(posts)
+    tally.counts["posts_new"] += sum(p.source_uri not in current for p in posts)
+    tally.counts["posts_changed"] += sum(p.source_uri in current and current[p.source_uri][0] != p.doc_id
+                                         for p in posts)
+    return outcomes
+
+
+def report_of(tally: Tally, flow_name: str, started: datetime, version: str, **extra) -> RunReport:
+    """The run's report from its tally."""
+    counts = tally.counts
+    return RunReport(
+        run_id=tally.run_id, flow_run_id=flow_run.get_id(), flow_name=flow_name, started_at=started,
+        finished_at=datetime.now(UTC), parser_version=version,
+        status="completed_with_failures" if tally.failed else "completed",
+        inputs_seen=counts["inputs"], documents_new=counts["documents_new"], posts_written=counts["posts"],
+        posts_unchanged=counts["unchanged"], posts_new=counts["posts_new"], posts_changed=counts["posts_changed"],
+        failures=tally.failed, failures_by_stage=dict(tally.failures_by_stage), **extra,
+    )
+
+
 @flow(name="ingest", log_prints=False, validate_parameters=False)
 def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
     """Ingest files and folders (recursively) into the warehouse; return the run's report."""
@@ -56,53 +116,30 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
     started = datetime.now(UTC)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     version = parser_version(settings.parse)
-    failures_by_stage: Counter[str] = Counter()
-    counts = Counter()
 
     con = connect(settings.db, wait_seconds=settings.lock_wait_seconds)
+    tally = Tally(con, run_id)
     try:
         wh.start_run(con, run_id, flow_run.get_id(), "ingest", started, version)
-        wh.seed_events(con, bundled_events(), {e.name: event_key(e.name) for e in bundled_events()}, started)
+        seed_bundled_events(con, started)
         found = list(discover_inputs(Path(p) for p in paths))
         files = [f for f in found if isinstance(f, Path)]
-        missing = [f for f in found if isinstance(f, Failure)]
-        counts["inputs"] = len(found)
+        tally.counts["inputs"] = len(found)
         logger.info("ingest %d input files into %s (parser %s)", len(files), settings.db, version)
-
-        def record(failures: list[Failure]) -> None:
-            wh.record_failures(con, failures, run_id, datetime.now(UTC))
-            failures_by_stage.update(f.stage.value for f in failures)
-
-        record(missing)
+        tally.fail([f for f in found if isinstance(f, Failure)])
         total_batches = -(-len(files) // settings.batch_size)
         for number, batch in enumerate(batches(files, settings.batch_size), start=1):
             now = datetime.now(UTC)
             acquired = acquire_batch(batch, now)
+            tally.fail([d for d in acquired if isinstance(d, Failure)])
             raws = [d for d in acquired if isinstance(d, RawDocument)]
-            record([d for d in acquired if isinstance(d, Failure)])
-            counts["documents_new"] += wh.store_documents(con, raws, run_id, now)
-            current = wh.current_posts(con, [d.source_uri for d in raws])
-            todo = [d for d in raws if current.get(d.source_uri) != (d.doc_id, version)]
-            counts["unchanged"] += len(raws) - len(todo)
-            outcomes: list[ParseOutcome] = parse_batch_task(
-                todo, known_events=wh.known_events(con), options=settings.parse, now=now, version=version
-            )
-            posts = [o.post for o in outcomes if o.post is not None]
-            wh.load_posts(con, posts, run_id, now)
-            record([o.failure for o in outcomes if o.failure is not None])
-            counts["posts"] += len(posts)
+            outcomes = process_documents(tally, raws, version=version, settings=settings, now=now)
             logger.info(
                 "batch %d/%d: %d files, %d parsed, %d unchanged, %d failed so far",
-                number, total_batches, len(batch), len(posts), len(raws) - len(todo), sum(failures_by_stage.values()),
+                number, total_batches, len(batch), sum(o.post is not None for o in outcomes),
+                len(raws) - len(outcomes), tally.failed,
             )
-        failed = sum(failures_by_stage.values())
-        report = RunReport(
-            run_id=run_id, flow_run_id=flow_run.get_id(), flow_name="ingest", started_at=started,
-            finished_at=datetime.now(UTC), parser_version=version,
-            status="completed_with_failures" if failed else "completed",
-            inputs_seen=counts["inputs"], documents_new=counts["documents_new"], posts_written=counts["posts"],
-            posts_unchanged=counts["unchanged"], failures=failed, failures_by_stage=dict(failures_by_stage),
-        )
+        report = report_of(tally, "ingest", started, version)
         wh.finish_run(con, report)
     except BaseException:
         wh.crash_run(con, run_id, datetime.now(UTC))
@@ -115,6 +152,10 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
     )
     create_markdown_artifact(key="ingest-report", markdown=_markdown(report), description="covpipe ingest run")
     return report
+
+
+def seed_bundled_events(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    wh.seed_events(con, bundled_events(), {e.name: event_key(e.name) for e in bundled_events()}, now)
 
 
 def _markdown(report: RunReport) -> str:

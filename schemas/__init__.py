@@ -2,21 +2,32 @@
 
 from schemas.models import (
     Entity,
-    Mention,
-    Role,
     EventRef,
     Failure,
     KnownEvent,
     MediaType,
+    Mention,
     ParseOutcome,
     Post,
     Quote,
     RawDocument,
+    Role,
     RunReport,
+    SourceHints,
     Span,
     Stage,
 )
 from schemas.settings import ParseOptions, Settings
+from schemas.sources import (
+    FetchPolicy,
+    FetchRequest,
+    FetchResult,
+    Source,
+    SourceItem,
+    SourcesConfig,
+    SourcesError,
+    parse_sources,
+)
 
 __all__ = [
     "Entity",
@@ -33,6 +44,15 @@ __all__ = [
     "RawDocument",
     "RunReport",
     "Settings",
+    "FetchPolicy",
+    "FetchRequest",
+    "FetchResult",
+    "Source",
+    "SourceHints",
+    "SourceItem",
+    "SourcesConfig",
+    "SourcesError",
+    "parse_sources",
     "Span",
     "Stage",
 ]

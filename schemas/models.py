@@ -38,8 +38,28 @@ class Stage(StrEnum):
     LOAD = "load"
 
 
+class SourceHints(Model):
+    """What a source says about a post besides its bytes: parsing weighs it against the page.
+
+    `origin` tells how far to trust it: the WordPress REST API states the site's own
+    date, categories and tags, which win over what the page shows; a feed, a sitemap, a
+    URL list or a folder only fill what the page leaves empty. Stored with the document,
+    so re-processing sees the same hints.
+    """
+
+    source: str | None = None
+    origin: Literal["wordpress-api", "feed", "sitemap", "urls", "folder"] = "urls"
+    event: str | None = None
+    language: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: date | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
 class RawDocument(Model):
-    """Bytes of one input exactly as acquired (gzip transport encoding removed)."""
+    """Bytes of one input exactly as acquired (gzip transport encoding removed), with its source's hints."""
 
     doc_id: Sha256
     source_uri: NonEmpty
@@ -47,6 +67,7 @@ class RawDocument(Model):
     media_type: MediaType
     acquired_at: datetime
     url: str | None = None
+    hints: SourceHints | None = None
 
 
 class Failure(Model):
@@ -202,6 +223,10 @@ class RunReport(Model):
     failures_by_stage: dict[str, int] = Field(default_factory=dict)
     posts_changed: int = 0
     changes: str | None = None  # reprocess: one-line summary of what changed
+    sources: tuple[str, ...] = ()  # poll: the sources polled
+    pages_fetched: int = 0  # poll: HTTP requests answered or failed (robots.txt and listings included)
+    pages_not_modified: int = 0  # poll: answers 304, or pages the listing showed unchanged and not asked for
+    posts_new: int = 0  # poll: posts of a source seen for the first time
 
 
 class KnownEvent(Model):

@@ -34,3 +34,4 @@ class Settings(BaseSettings):
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
     lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
     parse: ParseOptions = ParseOptions()
+    sources: Path = Path("sources.toml")  # the live sources, for `covpipe ingest --source` and `covpipe serve`

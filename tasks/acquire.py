@@ -80,9 +80,13 @@ def document_id(content: bytes) -> str:
 
 
 def acquire_bytes(
-    content: bytes, source_uri: str, now: datetime, *, name: str | None = None, url: str | None = None
+    content: bytes, source_uri: str, now: datetime, *, name: str | None = None, url: str | None = None,
+    media_type: MediaType | None = None,
 ) -> RawDocument | Failure:
-    """Turn bytes from any source into a raw document, undoing gzip transport encoding."""
+    """Turn bytes from any source into a raw document, undoing gzip transport encoding.
+
+    `media_type` is what a server declared; without it the name, then the first bytes, decide.
+    """
     name = name or source_uri
     if content[:2] == b"\x1f\x8b":
         try:
@@ -94,7 +98,7 @@ def acquire_bytes(
             )
     return RawDocument(
         doc_id=document_id(content), source_uri=source_uri, content=content,
-        media_type=media_type_of(name, content), acquired_at=now, url=url,
+        media_type=media_type or media_type_of(name, content), acquired_at=now, url=url,
     )
 
 

@@ -12,13 +12,25 @@ import hashlib
 import logging
 from datetime import date, datetime
 
-from schemas import Failure, KnownEvent, MediaType, ParseOptions, ParseOutcome, Post, Quote, RawDocument, Stage
+from schemas import (
+    EventRef,
+    Failure,
+    KnownEvent,
+    MediaType,
+    ParseOptions,
+    ParseOutcome,
+    Post,
+    Quote,
+    RawDocument,
+    SourceHints,
+    Stage,
+)
 from tasks.acquire import decode_document
 from tasks.bylines import names_from_byline
 from tasks.clean_html import clean_html
 from tasks.clean_text import clean_text_dump
 from tasks.entities import extract_entities
-from tasks.events import detect_events, extract_hashtags
+from tasks.events import detect_events, event_key, extract_hashtags
 from tasks.html_meta import extract_html_metadata
 from tasks.language import detect_language
 from tasks.nlp import load_nlp
@@ -115,6 +127,8 @@ def _parse(
     # re-processing it later gives the same post.
     now = min(now, raw.acquired_at)
     fields = _clean_html(text, raw, now) if raw.media_type is MediaType.HTML else _clean_text(text)
+    page_language = fields.pop("language_hint", None)
+    fields = _with_hints(fields, raw.hints, now)
     body = fields.pop("body")
     if len(body) < options.min_body_chars:
         raise StageError(
@@ -124,7 +138,7 @@ def _parse(
     title = fields.get("title")
     quotes = extract_quotes(body)
     hashtags = extract_hashtags(f"{title or ''}\n{body}")
-    events = detect_events(title, body, hashtags, known_events)
+    events = _with_event_hint(detect_events(title, body, hashtags, known_events), raw.hints, known_events)
     return Post(
         post_id=post_id_for(raw.source_uri),
         doc_id=raw.doc_id,
@@ -136,9 +150,41 @@ def _parse(
         quotes=quotes,
         encoding=encoding,
         parser_version=version,
-        language=detect_language(body, fields.pop("language_hint", None)),
+        language=detect_language(body, (raw.hints.language if raw.hints else None) or page_language),
         **fields,
     )
+
+
+def _with_hints(fields: dict, hints: SourceHints | None, now: datetime) -> dict:
+    """Metadata with the source's hints: the WordPress API's date and taxonomy win over what
+    the page shows (the site states them); anything else only fills what the page left empty."""
+    if hints is None:
+        return fields
+    fields = dict(fields)
+    site_says = hints.origin == "wordpress-api"
+    title = normalize_line(hints.title or "") or None
+    published = hints.published_at if hints.published_at and hints.published_at <= now.date() else None
+    for key, value, hint_wins in (("title", title, False), ("published_at", published, site_says),
+                                  ("categories", hints.categories, site_says), ("tags", hints.tags, site_says)):
+        if value and (hint_wins or not fields.get(key)):
+            fields[key] = value
+    if hints.authors and not fields.get("authors"):
+        fields["authors"] = hints.authors
+        fields["author"] = ", ".join(hints.authors)
+    return fields
+
+
+def _with_event_hint(events: list[EventRef], hints: SourceHints | None,
+                     known: tuple[KnownEvent, ...]) -> list[EventRef]:
+    """The events found in the post, and the event its source is declared to cover."""
+    if hints is None or not hints.event or not event_key(hints.event):
+        return events
+    key = event_key(hints.event)
+    match = next((k for k in known if key in {event_key(a) for a in (k.name, *k.aliases)}), None)
+    name = match.name if match else hints.event.strip()
+    if event_key(name) in {e.key for e in events}:
+        return events
+    return [*events, EventRef(name=name, key=event_key(name), evidence="hint")]
 
 
 def extract_quotes(body: str, context_chars: int = 200) -> tuple[Quote, ...]:

@@ -1,4 +1,4 @@
-"""Dependencies point one way: flows -> tasks -> schemas, flows -> warehouse -> schemas."""
+"""Dependencies point one way: flows -> tasks -> schemas, flows -> report -> warehouse -> schemas."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ FORBIDDEN = {
     "schemas": {"tasks", "warehouse", "flows", "prefect", "duckdb"},
     "tasks": {"warehouse", "flows", "prefect", "duckdb", "httpx"},
     "warehouse": {"tasks", "flows", "prefect"},
+    # The report renders; its SQL lives in warehouse/coverage.py.
+    "report": {"tasks", "flows", "prefect", "duckdb"},
 }
+# The one seam of the core that does network IO (STYLE.md: fetching, behind one seam).
+ALLOWED = {"tasks/fetch.py": {"httpx"}}
 
 
 def imported_packages(path: Path) -> set[str]:
@@ -29,7 +33,8 @@ def imported_packages(path: Path) -> set[str]:
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_imports_only_downstream(package):
     offending = {
-        str(path.relative_to(ROOT)): sorted(imported_packages(path) & FORBIDDEN[package])
+        str(path.relative_to(ROOT)): sorted(imported_packages(path) & FORBIDDEN[package] - ALLOWED.get(
+            str(path.relative_to(ROOT)), set()))
         for path in (ROOT / package).rglob("*.py")
     }
     assert {k: v for k, v in offending.items() if v} == {}

@@ -17,7 +17,15 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from schemas import Failure, KnownEvent, MediaType, Post, RawDocument, RunReport
+from schemas import (
+    Failure,
+    KnownEvent,
+    MediaType,
+    Post,
+    RawDocument,
+    RunReport,
+    SourceHints,
+)
 from warehouse.changes import content_hash
 
 log = logging.getLogger(__name__)
@@ -222,7 +230,8 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
     with transaction(con):
         _insert(con, "entities", entities, ENTITIES, _FULLER_NAME)
         _add_events(
-            con, [(KnownEvent(name=e.name), e.key, "hashtag") for p in posts for e in p.events], now
+            con, [(KnownEvent(name=e.name), e.key, "hint" if e.evidence == "hint" else "hashtag")
+                  for p in posts for e in p.events], now
         )
         for table in DERIVED:
             con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT unnest(?))", [ids])
@@ -289,24 +298,38 @@ def reprocess_candidates(con: duckdb.DuckDBPyConnection, *, version: str, everyt
 
 
 def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> list[RawDocument]:
-    """The stored bytes of (source_uri, doc_id) pairs, as acquired, with the time they were last seen."""
+    """The stored bytes of (source_uri, doc_id) pairs, as acquired, with the time they were last seen
+    and the hints their source gave."""
     table = pa.Table.from_pylist([dict(source_uri=u, doc_id=d) for u, d in items],
                                  schema=pa.schema([("source_uri", _STR), ("doc_id", _STR)]))
     con.register("wanted", table)
     try:
         rows = con.execute(
             """
-            SELECT w.source_uri, d.doc_id, d.content, d.media_type, v.last_seen_at, p.url
+            SELECT w.source_uri, d.doc_id, d.content, d.media_type, v.last_seen_at, p.url,
+                   h.source_name, h.origin, h.event, h.language, h.title, h.authors, h.published_at,
+                   h.categories, h.tags
             FROM wanted w JOIN documents d USING (doc_id)
             JOIN document_versions v ON v.source_uri = w.source_uri AND v.doc_id = w.doc_id
             LEFT JOIN posts p ON p.source_uri = w.source_uri
+            LEFT JOIN document_hints h ON h.source_uri = w.source_uri AND h.doc_id = w.doc_id
             ORDER BY w.source_uri
             """
         ).fetchall()
     finally:
         con.unregister("wanted")
     return [RawDocument(doc_id=doc_id, source_uri=uri, content=content, media_type=MediaType(media),
-                        acquired_at=seen, url=url) for uri, doc_id, content, media, seen, url in rows]
+                        acquired_at=seen, url=url or (uri if uri.startswith(("http://", "https://")) else None),
+                        hints=hints_from_row(hints) if hints[1] else None)
+            for uri, doc_id, content, media, seen, url, *hints in rows]
+
+
+def hints_from_row(row) -> SourceHints:
+    """SourceHints from (source_name, origin, event, language, title, authors, published_at, categories, tags)."""
+    source, origin, event, language, title, authors, published, categories, tags = row
+    return SourceHints(source=source, origin=origin, event=event, language=language, title=title,
+                       authors=tuple(authors or ()), published_at=published, categories=tuple(categories or ()),
+                       tags=tuple(tags or ()))
 
 
 def content_hashes(con: duckdb.DuckDBPyConnection, post_ids: list[str]) -> dict[str, tuple[str | None, str]]:
@@ -373,12 +396,13 @@ def finish_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
     con.execute(
         """
         UPDATE runs SET finished_at = ?, status = ?, inputs_seen = ?, documents_new = ?, posts_written = ?,
-            posts_unchanged = ?, failures = ?, failures_by_stage = ?, posts_changed = ?
+            posts_unchanged = ?, failures = ?, failures_by_stage = ?, posts_changed = ?, pages_fetched = ?,
+            posts_new = ?
         WHERE run_id = ?
         """,
         [report.finished_at, report.status, report.inputs_seen, report.documents_new, report.posts_written,
          report.posts_unchanged, report.failures, json.dumps(report.failures_by_stage), report.posts_changed,
-         report.run_id],
+         report.pages_fetched, report.posts_new, report.run_id],
     )
 
 

@@ -1,0 +1,319 @@
+"""The poll flow: fetch what is new from live sources (sources.toml) and ingest it.
+
+Wiring only: read the settings and the sources file once, list each source's pages
+(feed, WordPress REST API, sitemap, URL list, folder), ask only for the pages that are new,
+changed or failed last time (with a conditional GET), and hand the bytes to
+`process_documents`, the per-batch step of file ingestion. Every fetch is a row of
+`fetches`; a failed fetch is a row of `failures` and never stops the run. The listing and
+parsing rules live in `tasks.listings` and `tasks.parse`, the network in `tasks.fetch`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows.ingest import (
+    Tally,
+    acquire_batch,
+    batches,
+    process_documents,
+    report_of,
+    seed_bundled_events,
+)
+from schemas import (
+    Failure,
+    FetchRequest,
+    FetchResult,
+    MediaType,
+    RawDocument,
+    RunReport,
+    Settings,
+    Source,
+    SourceItem,
+    SourcesConfig,
+    Stage,
+    parse_sources,
+)
+from tasks.acquire import acquire_bytes, discover_inputs
+from tasks.fetch import Fetcher
+from tasks.listings import (
+    items_from_feed,
+    items_from_url_list,
+    items_from_wordpress,
+    read_sitemap,
+    wordpress_total_pages,
+)
+from tasks.version import parser_version
+from warehouse import connect
+from warehouse import load as wh
+from warehouse import sources as crawl
+
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+_MAX_SITEMAPS = 200
+
+
+def load_sources(path: Path) -> SourcesConfig:
+    """The sources file at `path`, read once per run (relative paths in it are taken from its folder)."""
+    return parse_sources(Path(path).read_text("utf-8"), base=Path(path).resolve().parent)
+
+
+@task(name="fetch-pages", **_TASK)
+def fetch_pages(fetcher: Fetcher, requests: list[FetchRequest]) -> list[FetchResult]:
+    return fetcher.fetch_many(requests)
+
+
+@dataclass
+class Listing:
+    """What listing a source gave: its items, the fetches made, and the listings that failed."""
+
+    items: list[SourceItem] = field(default_factory=list)
+    fetches: list[FetchResult] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+@flow(name="poll", log_prints=False, validate_parameters=False)
+def poll(sources: list[str], sources_file: str | None = None, db: str | None = None) -> RunReport:
+    """Poll sources of the sources file once: fetch what is new, ingest it, return the run's report."""
+    settings = Settings(**{k: v for k, v in dict(db=db, sources=sources_file).items() if v is not None})
+    config = load_sources(settings.sources)
+    chosen = [config.get(name) for name in sources]  # an unknown name fails before any write
+    logger = get_run_logger()
+    started = datetime.now(UTC)
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    version = parser_version(settings.parse)
+
+    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds)
+    tally = Tally(con, run_id)
+    try:
+        wh.start_run(con, run_id, flow_run.get_id(), "poll", started, version,
+                     {"sources": [s.name for s in chosen], "sources_file": str(settings.sources)})
+        seed_bundled_events(con, started)
+        for source in chosen:
+            before = tally.counts.copy(), tally.failed
+            poll_source(tally, source, settings=settings, version=version)
+            done = tally.counts - before[0]
+            logger.info("%s (%s): %d fetches, %d not modified, %d posts written (%d new, %d changed), %d failed",
+                        source.name, source.kind, done["fetched"], done["not_modified"], done["posts"],
+                        done["posts_new"], done["posts_changed"], tally.failed - before[1])
+        report = report_of(tally, "poll", started, version, sources=tuple(s.name for s in chosen),
+                           pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
+        wh.finish_run(con, report)
+    except BaseException:
+        wh.crash_run(con, run_id, datetime.now(UTC))
+        raise
+    finally:
+        con.close()
+    create_markdown_artifact(key="poll-report", markdown=_markdown(report), description="covpipe poll run")
+    return report
+
+
+def poll_source(tally: Tally, source: Source, *, settings: Settings, version: str) -> None:
+    """List one source, fetch its new, changed and failed pages in batches, and ingest them."""
+    if source.kind == "folder":
+        _poll_folder(tally, source, settings=settings, version=version)
+        return
+    con = tally.con
+    fetcher = Fetcher(source.fetch)
+    listing = _list(fetcher, source, con)
+    now = datetime.now(UTC)
+    wanted = crawl.stale_items(con, source.name, listing.items, revalidate=source.revalidate)
+    wanted = (wanted + crawl.pending_items(con, source.name, exclude={i.url for i in listing.items}))
+    wanted = wanted[: source.max_items] if source.max_items else wanted
+    crawl.store_items(con, source.name, listing.items, now)
+    _record(tally, source, listing.fetches + _drain(fetcher), {})
+    tally.fail(listing.failures)
+    tally.counts["inputs"] += len(wanted)
+    tally.counts["not_modified"] += len({i.url for i in listing.items} - {i.url for i in wanted})
+    for batch in batches(wanted, settings.batch_size):
+        now = datetime.now(UTC)
+        known = crawl.validators(con, [i.url for i in batch])
+        requests = [FetchRequest(url=i.url, kind="page", etag=known.get(i.url, (None,) * 3)[0],
+                                 last_modified=known.get(i.url, (None,) * 3)[1]) for i in batch]
+        results = fetch_pages(fetcher, requests)
+        raws, failures, doc_ids, unchanged = [], [], {}, []
+        for item, result in zip(batch, results, strict=True):
+            if result.outcome == "ok":
+                raw = acquire_bytes(result.content or b"", item.url, now, url=item.url,
+                                    media_type=MediaType.TEXT if result.content_type == "text/plain" else MediaType.HTML)
+                if isinstance(raw, Failure):
+                    failures.append(raw)
+                    continue
+                raws.append(raw.model_copy(update={"hints": item.hints}))
+                doc_ids[item.url] = raw.doc_id
+            elif result.outcome == "not_modified" and known.get(item.url, (None,) * 3)[2]:
+                unchanged.append((item, known[item.url][2]))
+            elif result.outcome == "failed":
+                failures.append(_failure(result))
+        raws += _rehinted(con, unchanged)
+        _record(tally, source, results + _drain(fetcher), doc_ids)
+        tally.fail(failures)
+        process_documents(tally, raws, version=version, settings=settings, now=now)
+
+
+def _rehinted(con: duckdb.DuckDBPyConnection, unchanged: list[tuple[SourceItem, str]]) -> list[RawDocument]:
+    """The stored documents of unchanged pages whose listing now says something else (a new tag, a new title)."""
+    fresh = crawl.hints_changed(con, [(i.url, doc_id, i.hints) for i, doc_id in unchanged])
+    changed = {i.url: i.hints for i, _ in unchanged if i.url in fresh}
+    docs = wh.read_documents(con, [(i.url, doc_id) for i, doc_id in unchanged if i.url in changed])
+    return [d.model_copy(update={"hints": changed[d.source_uri]}) for d in docs]
+
+
+def _poll_folder(tally: Tally, source: Source, *, settings: Settings, version: str) -> None:
+    found = list(discover_inputs([source.path]))
+    files = [f for f in found if isinstance(f, Path)]
+    tally.counts["inputs"] += len(found)
+    tally.fail([f for f in found if isinstance(f, Failure)])
+    hints = source.hints("folder")
+    for batch in batches(files, settings.batch_size):
+        now = datetime.now(UTC)
+        acquired = acquire_batch(batch, now)
+        tally.fail([d for d in acquired if isinstance(d, Failure)])
+        raws = [d.model_copy(update={"hints": hints}) for d in acquired if isinstance(d, RawDocument)]
+        process_documents(tally, raws, version=version, settings=settings, now=now)
+
+
+def _record(tally: Tally, source: Source, results: list[FetchResult], doc_ids: dict[str, str]) -> None:
+    crawl.record_fetches(tally.con, source.name, results, tally.run_id, doc_ids)
+    crawl.clear_fetch_failures(tally.con, [r.url for r in results if r.outcome != "failed"])
+    tally.counts["fetched"] += len(results)
+    tally.counts["not_modified"] += sum(r.outcome == "not_modified" for r in results)
+    tally.counts["fetch_failed"] += sum(r.outcome == "failed" for r in results)
+
+
+def _drain(fetcher: Fetcher) -> list[FetchResult]:
+    """The robots.txt fetches the fetcher made on its own since the last call."""
+    side, fetcher.side_fetches = fetcher.side_fetches, []
+    return side
+
+
+def _failure(result: FetchResult) -> Failure:
+    return Failure(source_uri=result.url, stage=Stage.ACQUIRE, reason=f"fetch failed: {result.error}",
+                   detail=f"{result.kind}, {result.error_kind}, HTTP {result.status or '-'}, "
+                          f"{result.attempts} attempt(s), {result.elapsed_seconds:.1f} s")
+
+
+def _list(fetcher: Fetcher, source: Source, con: duckdb.DuckDBPyConnection) -> Listing:
+    listing = Listing()
+
+    def fetch(url: str, kind: str, conditional: bool = True) -> FetchResult:
+        etag, modified, _ = crawl.validators(con, [url]).get(url, (None,) * 3) if conditional else (None,) * 3
+        result = fetcher.fetch(FetchRequest(url=url, kind=kind, etag=etag, last_modified=modified))
+        listing.fetches.append(result)
+        return result
+
+    listers: dict[str, Callable[[], None]] = {
+        "rss": lambda: _list_feed(listing, fetch, source.url, source),
+        "wordpress": lambda: _list_wordpress(listing, fetch, source, con),
+        "sitemap": lambda: _list_sitemap(listing, fetch, source),
+        "urls": lambda: _list_urls(listing, source),
+    }
+    listers[source.kind]()
+    return listing
+
+
+def _take(listing: Listing, result: FetchResult, parsed) -> list | None:
+    """The parsed listing, or None after recording why the fetch or the parse failed."""
+    if result.outcome == "failed":
+        listing.failures.append(_failure(result))
+        return None
+    if isinstance(parsed, Failure):
+        listing.failures.append(parsed)
+        return None
+    return parsed
+
+
+def _list_feed(listing: Listing, fetch, feed_url: str, source: Source) -> None:
+    result = fetch(feed_url, "feed")
+    if result.outcome == "ok":
+        items = _take(listing, result, items_from_feed(result.content or b"", feed_url, source.hints("feed")))
+        listing.items += items or []
+    elif result.outcome == "failed":
+        _take(listing, result, None)
+
+
+def _list_wordpress(listing: Listing, fetch, source: Source, con: duckdb.DuckDBPyConnection) -> None:
+    """Pages of the REST API, most recently modified first, until a page holds nothing new and the next
+    one was read before; the feed where the API is closed."""
+    api = source.url.rstrip("/") + "/wp-json/wp/v2/posts"
+    page_url = lambda n: api + "?" + urlencode(
+        dict(per_page=source.per_page, page=n, orderby="modified", order="desc", _embed="author,wp:term"))
+    page = 1
+    while True:
+        url = page_url(page)
+        result = fetch(url, "json")
+        parsed = (items_from_wordpress(result.content or b"", url, source.hints("wordpress-api"))
+                  if result.outcome == "ok" else None)
+        closed = (result.outcome == "failed" and result.error_kind == "terminal") or isinstance(parsed, Failure)
+        if page == 1 and closed:
+            _list_feed(listing, fetch, source.feed_url or source.url.rstrip("/") + "/feed/", source)
+            return
+        if result.outcome == "failed" or isinstance(parsed, Failure):
+            _take(listing, result, parsed)
+            return
+        after = crawl.url_outcome(con, page_url(page + 1))
+        if result.outcome == "not_modified":
+            if after != "failed":  # nothing changed since the last run, which read the next page too
+                return
+        else:
+            listing.items += parsed
+            if page >= wordpress_total_pages(result.headers):
+                return
+            if source.max_items and len(listing.items) >= source.max_items:
+                return
+            # Sorted by modification: past a page with nothing new, the rest is older, unless
+            # the next page was never read or failed last time.
+            if not crawl.stale_items(con, source.name, parsed, revalidate=source.revalidate) and after in (
+                    "ok", "not_modified"):
+                return
+        page += 1
+
+
+def _list_sitemap(listing: Listing, fetch, source: Source) -> None:
+    """A sitemap or a sitemap index; the root is always read whole (an index names its children),
+    each child sitemap with a conditional GET."""
+    queue, seen = [source.url], set()
+    while queue and len(seen) < _MAX_SITEMAPS:
+        url = queue.pop(0)
+        seen.add(url)
+        result = fetch(url, "sitemap", conditional=url != source.url)
+        if result.outcome == "not_modified":
+            continue
+        parsed = _take(listing, result, read_sitemap(result.content or b"", url, source.hints("sitemap"))
+                       if result.outcome == "ok" else None)
+        if parsed:
+            children, pages = parsed
+            queue += [c for c in children if c not in seen and c not in queue]
+            listing.items += pages
+
+
+def _list_urls(listing: Listing, source: Source) -> None:
+    lines = list(source.urls)
+    if source.path is not None:
+        lines += Path(source.path).read_text("utf-8").splitlines()
+    listing.items += items_from_url_list(lines, source.hints("urls"))
+
+
+def _markdown(report: RunReport) -> str:
+    stages = "".join(f"| {stage} | {n} |\n" for stage, n in sorted(report.failures_by_stage.items()))
+    return (
+        f"# covpipe poll {report.run_id}\n\n"
+        f"Sources polled: {', '.join(f'`{s}`' for s in report.sources)}. Parser version `{report.parser_version}`, "
+        f"{report.status}, {(report.finished_at - report.started_at).total_seconds():.1f} s.\n\n"
+        "| pages fetched | not modified | new documents | new posts | changed posts | unchanged | failures |\n"
+        "|---|---|---|---|---|---|---|\n"
+        f"| {report.pages_fetched} | {report.pages_not_modified} | {report.documents_new} | {report.posts_new} "
+        f"| {report.posts_changed} | {report.posts_unchanged} | {report.failures} |\n"
+        + (f"\n| stage | failures |\n|---|---|\n{stages}" if stages else "")
+        + "\nEvery fetch is in `fetches`; `SELECT url, status, error FROM fetches WHERE outcome = 'failed'`.\n"
+    )
