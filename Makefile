@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval setup lock clean docs bench-reprocess
+.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-fetch bench-report
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,15 @@ run: $(BIN)/covpipe  ## ingest seeds/ into $(DB) and print a summary
 	$(BIN)/covpipe ingest seeds --db $(DB)
 	$(BIN)/covpipe status --db $(DB)
 
-test: $(BIN)/covpipe  ## the test suite
+test: $(BIN)/covpipe chromium  ## the test suite
 	$(BIN)/python -m pytest
+
+chromium:  ## Debian's chromium for the report's browser test (skipped when it cannot be installed)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq chromium >/dev/null || echo "chromium could not be installed: the report's browser test will be skipped"; \
+	  else echo "chromium absent and apt-get/root unavailable: the report's browser test will be skipped"; fi; \
+	fi
 
 eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction) and the quote and NER reports
 	@mkdir -p $(PREFECT_HOME)
@@ -37,6 +44,19 @@ eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction) a
 bench-reprocess: $(BIN)/covpipe  ## idempotence (seeds + French pages twice) and re-processing of 1,000 posts
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.reprocess --shared $(SHARED) --json data/eval/reprocess.json
+
+N ?= 2000
+bench: $(BIN)/covpipe  ## throughput: the library floor vs ingest vs reprocess --all on N posts (N=2000; N=10000 on request)
+	@mkdir -p $(PREFECT_HOME) data/eval
+	$(BIN)/python -m bench.throughput --shared $(SHARED) -n $(N) --json data/eval/throughput-$(N).json
+
+bench-fetch: $(BIN)/covpipe  ## politeness: 2 loopback hosts x 50 pages at 2 req/s per host (about 25 s)
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.fetch --json data/eval/fetch.json
+
+bench-report: $(BIN)/covpipe  ## the coverage report of 2,000 posts: seconds and MB
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.report --json data/eval/report.json
 
 docs: $(BIN)/covpipe  ## regenerate docs/warehouse.md from the schema comments
 	$(BIN)/covpipe schema --format markdown > docs/warehouse.md

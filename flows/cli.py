@@ -322,6 +322,30 @@ def export(
     out.print(table)
 
 
+@app.command()
+def report(
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    event: Annotated[str | None, typer.Option(help="One event (e.g. VivaTech); default: every event, with an index.")
+                     ] = None,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="Only posts published on or after this day.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the labels: fr or en.")] = "fr",
+    db: DbOption = None,
+) -> None:
+    """One self-contained HTML report (charts, sortable tables) of the events' coverage; opens offline."""
+    from report import build_report
+    from warehouse.coverage import UnknownEvent
+
+    settings = _settings(db)
+    try:
+        summary = build_report(settings.db, out_path, event=event, since=since.date() if since else None, lang=lang)
+    except (WarehouseError, UnknownEvent, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    out.print(f"{summary.out}: {len(summary.events)} event(s), {summary.posts} posts, {summary.quotes} quotes, "
+              f"{summary.charts} charts, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s")
+
+
 def _read_only(settings: Settings):
     """A read-only connection, or exit 2 with the reason (no warehouse yet, another writer)."""
     try:
