@@ -155,12 +155,11 @@ def cli(*args: str) -> dict:
 
 
 def last_run(db: Path) -> tuple[float, int]:
-    """(seconds inside the flow body, posts written or changed) of the warehouse's last run."""
+    """(seconds inside the last run's flow body, posts in the warehouse)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        seconds, written = con.execute(
-            "SELECT epoch(finished_at) - epoch(started_at), posts_written FROM runs ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
+        (seconds,) = con.execute(
+            "SELECT epoch(finished_at) - epoch(started_at) FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
         posts = con.execute("SELECT count(*) FROM posts").fetchone()[0]
     finally:
         con.close()

@@ -54,6 +54,28 @@ def _settings(db: Path | None, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+class Runner(StrEnum):
+    process = "process"
+    dask = "dask"
+    sequential = "sequential"
+
+
+RunnerOption = Annotated[Runner | None, typer.Option(
+    "--task-runner", help="Where parse batches run: worker processes (default), Dask, or in-process.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Parse workers (default: one per core; on a Dask cluster, batches in flight).")]
+DaskOption = Annotated[str | None, typer.Option(
+    "--dask-address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a new local cluster).")]
+
+
+def _runner(task_runner: Runner | None, workers: int | None, dask_address: str | None) -> dict[str, Any]:
+    if dask_address and task_runner not in (None, Runner.dask):
+        err.print("[red]error:[/red] --dask-address goes with --task-runner dask")
+        raise typer.Exit(2)
+    runner = Runner.dask if dask_address else task_runner
+    return {"task_runner": runner.value if runner else None, "workers": workers, "dask_address": dask_address}
+
+
 SourcesOption = Annotated[Path | None, typer.Option(
     "--sources", help="Sources file (default: COVPIPE_SOURCES or sources.toml).")]
 
@@ -66,9 +88,12 @@ def ingest(
     sources: SourcesOption = None,
     db: DbOption = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per task.")] = None,
+    task_runner: RunnerOption = None,
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
 ) -> None:
     """Ingest HTML pages (.html, .htm, .html.gz) and text dumps (.txt), or poll sources (--source NAME)."""
-    settings = _settings(db, batch_size=batch_size, sources=sources)
+    settings = _settings(db, batch_size=batch_size, sources=sources, **_runner(task_runner, workers, dask_address))
     if bool(paths) == bool(source):
         err.print("[red]error:[/red] give PATHs to ingest files, or --source NAME to poll a source of "
                   f"{settings.sources}, not both")
@@ -85,8 +110,11 @@ def ingest(
             report = poll(list(source), sources_file=str(settings.sources), db=str(settings.db))
         else:
             from flows.ingest import ingest as ingest_flow
+            from flows.runners import api_shared_with_workers, task_runner_for
 
-            report = ingest_flow([str(p) for p in paths], settings=settings)
+            with api_shared_with_workers(settings):
+                runner = ingest_flow.with_options(task_runner=task_runner_for(settings))
+                report = runner([str(p) for p in paths], settings=settings)
     except WarehouseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -173,16 +201,22 @@ def reprocess(
     db: DbOption = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per task.")] = None,
     show: Annotated[int, typer.Option(help="Changes to list in the terminal.")] = 30,
+    task_runner: RunnerOption = None,
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
 ) -> None:
     """Re-derive posts from the stored raw documents after a parser change, with a diff."""
-    settings = _settings(db, batch_size=batch_size)
+    settings = _settings(db, batch_size=batch_size, **_runner(task_runner, workers, dask_address))
     if where is not None:
         _check_where(settings, where)  # a typo fails now, not after Prefect has started
     _prepare_flow_run(settings)
     from flows.reprocess import reprocess as reprocess_flow
+    from flows.runners import api_shared_with_workers, task_runner_for
 
     try:
-        report, changes = reprocess_flow(everything=all_posts, where=where, dry_run=dry_run, settings=settings)
+        with api_shared_with_workers(settings):
+            runner = reprocess_flow.with_options(task_runner=task_runner_for(settings))
+            report, changes = runner(everything=all_posts, where=where, dry_run=dry_run, settings=settings)
     except (WarehouseError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -217,12 +251,16 @@ def _check_where(settings: Settings, where: str) -> None:
 
 
 def _prepare_flow_run(settings: Settings) -> None:
-    """Quiet offline Prefect defaults, and the spaCy model loading on the other core while Prefect starts."""
+    """Quiet offline Prefect defaults, and the spaCy model loading on the other core while Prefect
+    starts when parsing runs in this process."""
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from tasks.nlp import warm_up
+    from flows.runners import in_process
 
-    warm_up(settings.parse.spacy_model)
+    if in_process(settings):
+        from tasks.nlp import warm_up
+
+        warm_up(settings.parse.spacy_model)
 
 
 @app.command()

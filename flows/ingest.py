@@ -9,7 +9,7 @@ alone. Raw documents are stored before any parsing, so a parser crash loses noth
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,9 +21,11 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
-from schemas import Failure, ParseOutcome, RawDocument, RunReport, Settings
+from flows.runners import in_flight
+from schemas import Failure, KnownEvent, ParseOutcome, RawDocument, RunReport, Settings
 from tasks.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
 from tasks.parse import parse_batch
@@ -70,9 +72,19 @@ class Tally:
         return sum(self.failures_by_stage.values())
 
 
-def process_documents(tally: Tally, raws: list[RawDocument], *, version: str, settings: Settings,
-                      now: datetime) -> list[ParseOutcome]:
-    """Store a batch of raw documents (and their hints), parse those that are new or changed, load the posts.
+@dataclass
+class Submitted:
+    """A batch whose documents are stored and whose parse task is on its way."""
+
+    documents: int
+    current: dict[str, tuple[str, str]]
+    future: PrefectFuture | None
+    now: datetime
+
+
+def submit_documents(tally: Tally, raws: list[RawDocument], *, version: str, settings: Settings, now: datetime,
+                     known_events: tuple[KnownEvent, ...]) -> Submitted:
+    """Store a batch of raw documents (and their hints) and submit the parse of those that are new or changed.
 
     A document is parsed again only when its bytes, the parser or its source's hints changed.
     """
@@ -82,17 +94,31 @@ def process_documents(tally: Tally, raws: list[RawDocument], *, version: str, se
     current = wh.current_posts(con, [d.source_uri for d in raws])
     todo = [d for d in raws if current.get(d.source_uri) != (d.doc_id, version) or d.source_uri in rehinted]
     tally.counts["unchanged"] += len(raws) - len(todo)
-    outcomes: list[ParseOutcome] = parse_batch_task(
-        todo, known_events=wh.known_events(con), options=settings.parse, now=now, version=version
-    )
+    future = parse_batch_task.submit(todo, known_events=known_events, options=settings.parse, now=now,
+                                     version=version) if todo else None
+    return Submitted(len(raws), current, future, now)
+
+
+def finish_documents(tally: Tally, submitted: Submitted) -> list[ParseOutcome]:
+    """Wait for a submitted batch's parse and load its posts and failures."""
+    outcomes: list[ParseOutcome] = submitted.future.result() if submitted.future is not None else []
+    current = submitted.current
     posts = [o.post for o in outcomes if o.post is not None]
-    wh.load_posts(con, posts, run_id, now)
+    wh.load_posts(tally.con, posts, tally.run_id, submitted.now)
     tally.fail([o.failure for o in outcomes if o.failure is not None])
     tally.counts["posts"] += len(posts)
     tally.counts["posts_new"] += sum(p.source_uri not in current for p in posts)
     tally.counts["posts_changed"] += sum(p.source_uri in current and current[p.source_uri][0] != p.doc_id
                                          for p in posts)
     return outcomes
+
+
+def process_documents(tally: Tally, raws: list[RawDocument], *, version: str, settings: Settings,
+                      now: datetime) -> list[ParseOutcome]:
+    """Store, parse and load one batch before returning (the poll flow's step)."""
+    known = wh.known_events(tally.con)
+    return finish_documents(tally, submit_documents(tally, raws, version=version, settings=settings, now=now,
+                                                    known_events=known))
 
 
 def report_of(tally: Tally, flow_name: str, started: datetime, version: str, **extra) -> RunReport:
@@ -128,17 +154,30 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
         logger.info("ingest %d input files into %s (parser %s)", len(files), settings.db, version)
         tally.fail([f for f in found if isinstance(f, Failure)])
         total_batches = -(-len(files) // settings.batch_size)
+        # Events known when the run starts: every batch sees the same, whichever finishes first.
+        known = wh.known_events(con)
+        pending: deque[tuple[int, int, Submitted]] = deque()
+
+        def finish_oldest() -> None:
+            number, files_in_batch, submitted = pending.popleft()
+            outcomes = finish_documents(tally, submitted)
+            logger.info(
+                "batch %d/%d: %d files, %d parsed, %d unchanged, %d failed so far",
+                number, total_batches, files_in_batch, sum(o.post is not None for o in outcomes),
+                submitted.documents - len(outcomes), tally.failed,
+            )
+
         for number, batch in enumerate(batches(files, settings.batch_size), start=1):
             now = datetime.now(UTC)
             acquired = acquire_batch(batch, now)
             tally.fail([d for d in acquired if isinstance(d, Failure)])
             raws = [d for d in acquired if isinstance(d, RawDocument)]
-            outcomes = process_documents(tally, raws, version=version, settings=settings, now=now)
-            logger.info(
-                "batch %d/%d: %d files, %d parsed, %d unchanged, %d failed so far",
-                number, total_batches, len(batch), sum(o.post is not None for o in outcomes),
-                len(raws) - len(outcomes), tally.failed,
-            )
+            pending.append((number, len(batch), submit_documents(
+                tally, raws, version=version, settings=settings, now=now, known_events=known)))
+            while len(pending) > in_flight(settings):
+                finish_oldest()
+        while pending:
+            finish_oldest()
         report = report_of(tally, "ingest", started, version)
         wh.finish_run(con, report)
     except BaseException:

@@ -12,7 +12,7 @@ A post whose output did not change keeps its rows and only takes the new parser 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
@@ -20,6 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows.ingest import batches, parse_batch_task
+from flows.runners import in_flight
 from schemas import Failure, ParseOutcome, Post, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import connect
@@ -53,12 +54,13 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         counts["inputs"] = len(candidates)
         logger.info("reprocess %d sources in %s (parser %s%s%s)", len(candidates), settings.db, version,
                     f", resuming {resumes[:8]}" if resumes else "", ", dry run" if dry_run else "")
-        for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
-            now = datetime.now(UTC)
-            docs = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
-            outcomes: list[ParseOutcome] = parse_batch_task(
-                docs, known_events=wh.known_events(con), options=settings.parse, now=now, version=version
-            )
+        known = wh.known_events(con)  # as the run starts: every batch sees the same events
+        pending: deque = deque()
+
+        def finish_oldest() -> None:
+            nonlocal all_changes
+            number, batch, now, future = pending.popleft()
+            outcomes: list[ParseOutcome] = future.result()
             posts = [o.post for o in outcomes if o.post is not None]
             failures = [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(con, batch, posts, failures, run_id, version)
@@ -72,6 +74,16 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             failures_by_stage.update(f.stage.value for f in failures)
             logger.info("batch %d: %d re-derived, %d changed, %d unchanged, %d failed", number, len(posts),
                         len({c['post_id'] for c in changes}), len(unchanged), len(failures))
+
+        for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
+            now = datetime.now(UTC)
+            docs = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
+            pending.append((number, batch, now, parse_batch_task.submit(
+                docs, known_events=known, options=settings.parse, now=now, version=version)))
+            while len(pending) > in_flight(settings):
+                finish_oldest()
+        while pending:
+            finish_oldest()
         if not dry_run:
             wh.drop_orphan_entities(con)
         failed = sum(failures_by_stage.values())

@@ -7,7 +7,7 @@ a DuckDB file under ./data and Prefect's embedded API.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,3 +35,8 @@ class Settings(BaseSettings):
     lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
     parse: ParseOptions = ParseOptions()
     sources: Path = Path("sources.toml")  # the live sources, for `covpipe ingest --source` and `covpipe serve`
+    # Where parse batches run: worker processes on this machine (one per core by default), a
+    # Dask cluster (a new local one, or the scheduler at `dask_address`), or in-process.
+    task_runner: Literal["process", "dask", "sequential"] = "process"
+    workers: Annotated[int, Field(ge=1, le=256)] | None = None
+    dask_address: str | None = None

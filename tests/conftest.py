@@ -24,6 +24,9 @@ os.environ.update(
 )
 for key in [k for k in os.environ if k.startswith("COVPIPE_")]:
     del os.environ[key]
+# The suite parses in-process: worker processes would each load the language model, and a
+# rule patched in a test would not reach them. tests/flows/test_runners_e2e.py runs the others.
+os.environ["COVPIPE_TASK_RUNNER"] = "sequential"
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,0 +1,81 @@
+"""Where the parse tasks of a flow run: worker processes, a Dask cluster, or in-process.
+
+Parsing is CPU-bound Python (trafilatura, spaCy), so threads would share one core: the
+default is Prefect's `ProcessPoolTaskRunner` with one worker per core, each loading the
+language model once. `dask` runs the same tasks through prefect-dask on a new local
+cluster or on the scheduler at `Settings.dask_address`. Whatever the runner, the flow's
+own process stays the single writer of the warehouse. This module must not parse or
+touch the warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from schemas import Settings
+
+
+def worker_count(settings: Settings) -> int:
+    """Parse workers of a run: the setting, or one per core this process may use."""
+    if settings.workers:
+        return settings.workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def task_runner_for(settings: Settings) -> TaskRunner:
+    """The task runner the settings ask for."""
+    workers = worker_count(settings)
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    if settings.task_runner == "process" and workers > 1:
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=load_model, initargs=(settings.parse.spacy_model,))
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+def in_flight(settings: Settings) -> int:
+    """Batches submitted and not yet loaded: one per worker and one more ready when a worker frees
+    up; none for the in-process runner, which parses each batch before the next is read."""
+    return 0 if settings.task_runner == "sequential" else worker_count(settings) + 1
+
+
+def in_process(settings: Settings) -> bool:
+    """Whether parsing runs in this process (so the model is worth loading here)."""
+    return settings.task_runner == "sequential" or settings.task_runner == "process" and worker_count(settings) == 1
+
+
+@contextmanager
+def api_shared_with_workers(settings: Settings) -> Iterator[None]:
+    """Within: Prefect's embedded API started now and named in the settings that worker processes
+    inherit, so they report to it instead of each starting an API of its own. Nothing to do when
+    parsing runs in-process or PREFECT_API_URL already names a server."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if in_process(settings) or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance Prefect's own client starts when no URL is set
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url  # for processes that read the environment (Dask)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
+
+
+def load_model(name: str) -> None:
+    """Load the language model in a worker before its first batch (start-up, not per batch)."""
+    from tasks.nlp import load_nlp
+
+    load_nlp(name)
