@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from tasks.events import fold
 from tasks.nlp import KNOWN
-from tasks.roles import role_follows, role_head
+from tasks.roles import role_follows, role_head, token_index, tokens_from
 
 _LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "MISC": "MISC",
            "EVENT": "EVENT"}
@@ -69,17 +69,18 @@ class NameSpan:
 
 def name_spans(doc: Doc) -> list[NameSpan]:
     """The cleaned, typed name spans of a parsed body, in text order."""
-    spans = [s for s in (_clean(ent) for ent in doc.ents) if s is not None]
-    return _names_before_roles(doc, _extend_institutions(doc, _join_dangling(doc.text, spans)))
+    body = doc.text  # spaCy joins every token to build it: once per document
+    spans = [s for s in (_clean(ent, body) for ent in doc.ents) if s is not None]
+    return _names_before_roles(doc, _extend_institutions(doc, _join_dangling(body, spans)))
 
 
-def _clean(ent: Span) -> NameSpan | None:
+def _clean(ent: Span, body: str) -> NameSpan | None:
     """spaCy's span with titles, determiners, edges and line breaks cut off; None when nothing is left."""
     label = _LABELS.get(ent.label_)
     if label is None or _GLUED.search(ent.text):
         return None  # not a name kind, or words glued to numbers ("Kadewere24L"): a table, not prose
     if (len(ent) == 1 and ent[0].pos_ in ("NOUN", "ADJ", "VERB") and label != "PERSON" and ent.ent_id_ != KNOWN
-            and (ent[0].is_sent_start or ent.start == 0 or _line_initial(ent))):
+            and (ent[0].is_sent_start or ent.start == 0 or _line_initial(ent, body))):
         return None  # a common word capitalised by its place ("Jackpot pour…", "Horaires : …")
     text, start = ent.text, ent.start_char
     cut = _SPAN_BREAK.search(text)
@@ -107,10 +108,9 @@ def _clean(ent: Span) -> NameSpan | None:
     if label == "LOC" and text.isalpha() and text.isupper() and len(text) >= 3 and text not in _PLACE_ACRONYMS:
         label = "ORG"  # "la BRH", "SUD": acronyms name organisations far more often than places
     if label in ("MISC", "LOC") or label == "PERSON" and len(ent) == 1:
-        body = ent.doc.text
         if _ORG_BEFORE.search(body[max(0, start - 60):start]) or _ORG_AFTER.match(body, start + len(text)):
             label = "ORG"  # "la chaîne qatarie Al-Jazeera", "Oceana, une organisation de défense…"
-    if label in ("MISC", "LOC") and len(text.split()) >= 2 and _defined_by_acronym(ent.doc.text, start, start + len(text)):
+    if label in ("MISC", "LOC") and len(text.split()) >= 2 and _defined_by_acronym(body, start, start + len(text)):
         label = "ORG"  # "la WCF (Wild Chimpanzés Fundation)": a name with an acronym is an organisation's
     if text.casefold() in _CALENDAR:
         return None
@@ -131,9 +131,8 @@ def _defined_by_acronym(body: str, start: int, end: int) -> bool:
                for m in (before, after))
 
 
-def _line_initial(ent: Span) -> bool:
+def _line_initial(ent: Span, body: str) -> bool:
     """Only bullets, dashes or quote marks stand between the start of the line and the name."""
-    body = ent.doc.text
     line_start = body.rfind("\n", 0, ent.start_char) + 1
     return re.fullmatch(r"[\s\-–—•*·>«“\"]*", body[line_start:ent.start_char]) is not None
 
@@ -203,7 +202,7 @@ def _extend_institutions(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
 def _second_half(doc: Doc, start: int, at: int) -> int | None:
     """End of "et des produits de santé" right after the name `[start, at)`, when lowercase
     complements that the parser hangs under the name run up to punctuation or a verb; else None."""
-    tokens = [t for t in doc if t.idx >= at][:12]
+    tokens = tokens_from(doc, at, 12)
     if len(tokens) < 3 or tokens[0].lower_ != "et" or tokens[0].idx != at + 1:
         return None
     i, end = 1, None
@@ -222,7 +221,7 @@ def _second_half(doc: Doc, start: int, at: int) -> int | None:
         return None
     if stop is not None and "Plur" in stop.morph.get("Number"):
         return None  # "Le Conseil … et des chercheurs … ont signé": two subjects, not one name
-    name = {t.i for t in doc if start <= t.idx < at}
+    name = set(range(token_index(doc, start), token_index(doc, at)))
     if not all(name & {a.i for a in t.ancestors} for t in tokens[1:i] if t.pos_ == "NOUN"):
         return None  # the parser hangs the words elsewhere: a coordination of two phrases
     return end

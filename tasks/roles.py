@@ -11,6 +11,7 @@ complement is the organisation; a lowercase one belongs to the role ("du numéri
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -88,7 +89,7 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
     body = doc.text
     found: list[RoleFinding] = []
     for start, end in persons:
-        finding = (_role_after(doc, start, end) or _role_before(doc, start, end)
+        finding = (_role_after(doc, body, start, end) or _role_before(doc, body, start, end)
                    or _affiliation(body, start, end))
         if finding is not None:
             found.append(finding)
@@ -132,6 +133,17 @@ def role_follows(body: str, end: int) -> bool:
     return _after().match(body, end, min(len(body), end + _WINDOW)) is not None
 
 
+def token_index(doc: Doc, at: int) -> int:
+    """Index of the first token starting at or after character `at` (binary search)."""
+    return bisect_left(doc, at, key=lambda token: token.idx)
+
+
+def tokens_from(doc: Doc, at: int, count: int) -> list:
+    """Up to `count` tokens, the first one starting at or after character `at`."""
+    start = token_index(doc, at)
+    return list(doc[start:start + count])
+
+
 # A minister's capitalised complement is a portfolio, part of the role: "ministre des Comptes publics".
 _GOVERNMENT = re.compile(rf"{_FORMER}(?:ministre|secrétaire\s+d['’]état|minister)\b", re.I)
 
@@ -140,7 +152,7 @@ def _portfolio_end(doc: Doc, at: int) -> int | None:
     """End of the portfolio name starting at `at`: capitalised words with their adjectives and
     complements ("Cohésion des territoires", "Europe et des Affaires étrangères"), never a name
     after it ("Sports Laura Flessel") nor a second role ("Justice et trésorier du Modem")."""
-    tokens = [t for t in doc if t.idx >= at]
+    tokens = tokens_from(doc, at, 12)
     if not tokens or tokens[0].idx != at or not tokens[0].text[:1].isupper() or tokens[0].pos_ in ("VERB", "AUX"):
         return None
     end, i = tokens[0].idx + len(tokens[0]), 1
@@ -192,8 +204,7 @@ def _complement(body: str, at: int, doc: Doc | None = None, role: str = ""
     return "", None, None, at
 
 
-def _role_after(doc: Doc, start: int, end: int) -> RoleFinding | None:
-    body = doc.text
+def _role_after(doc: Doc, body: str, start: int, end: int) -> RoleFinding | None:
     match = _after().match(body, end, min(len(body), end + _WINDOW))
     if not match:
         return None
@@ -246,8 +257,7 @@ def _affiliation(body: str, start: int, end: int) -> RoleFinding | None:
     return RoleFinding((start, end), None, body[span[0]:span[1]].rstrip("."), span, (start, span[1]))
 
 
-def _role_before(doc: Doc, start: int, end: int) -> RoleFinding | None:
-    body = doc.text
+def _role_before(doc: Doc, body: str, start: int, end: int) -> RoleFinding | None:
     window_start = max(0, start - _WINDOW)
     window = body[window_start:start]
     best = None
