@@ -51,6 +51,7 @@ def main() -> int:
                        "PREFECT_LOGGING_LEVEL": "WARNING"}.items():
         os.environ.setdefault(key, value)
     from flows.ingest import ingest
+    from flows.runners import run_flow
     from schemas import Settings
 
     args.out = args.out or Path(tempfile.mkdtemp(prefix="covpipe-eval-"))
@@ -65,7 +66,7 @@ def main() -> int:
             continue
         db = args.out / f"{name}.duckdb"
         db.unlink(missing_ok=True)
-        report = ingest([str(source)], settings=Settings(db=db))
+        report = run_flow(ingest, Settings(db=db), paths=[str(source)])
         command = [sys.executable, str(shared / "eval" / scorer[0]), "--db", str(db),
                    *[str(shared / a) if "/" in a else a for a in scorer[1:]]]
         scored = subprocess.run(command, capture_output=True, text=True, check=True)

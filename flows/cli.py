@@ -110,11 +110,9 @@ def ingest(
             report = poll(list(source), sources_file=str(settings.sources), db=str(settings.db))
         else:
             from flows.ingest import ingest as ingest_flow
-            from flows.runners import api_shared_with_workers, task_runner_for
+            from flows.runners import run_flow
 
-            with api_shared_with_workers(settings):
-                runner = ingest_flow.with_options(task_runner=task_runner_for(settings))
-                report = runner([str(p) for p in paths], settings=settings)
+            report = run_flow(ingest_flow, settings, paths=[str(p) for p in paths])
     except WarehouseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -211,12 +209,10 @@ def reprocess(
         _check_where(settings, where)  # a typo fails now, not after Prefect has started
     _prepare_flow_run(settings)
     from flows.reprocess import reprocess as reprocess_flow
-    from flows.runners import api_shared_with_workers, task_runner_for
+    from flows.runners import run_flow
 
     try:
-        with api_shared_with_workers(settings):
-            runner = reprocess_flow.with_options(task_runner=task_runner_for(settings))
-            report, changes = runner(everything=all_posts, where=where, dry_run=dry_run, settings=settings)
+        report, changes = run_flow(reprocess_flow, settings, everything=all_posts, where=where, dry_run=dry_run)
     except (WarehouseError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

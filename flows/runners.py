@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from prefect import Flow
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from schemas import Settings
@@ -72,6 +74,12 @@ def api_shared_with_workers(settings: Settings) -> Iterator[None]:
             yield
     finally:
         del os.environ["PREFECT_API_URL"]
+
+
+def run_flow(flow: Flow, settings: Settings, **parameters: Any) -> Any:
+    """Call `flow` with `settings` on the task runner they ask for, its workers sharing the API."""
+    with api_shared_with_workers(settings):
+        return flow.with_options(task_runner=task_runner_for(settings))(settings=settings, **parameters)
 
 
 def load_model(name: str) -> None:
