@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from tasks.entities import extract_entities
-from tasks.nlp import load_nlp, model_version
+from tasks.nlp import load_nlp, model_version, parse_texts
 
 
 def bodies(db: Path, n: int) -> list[str]:
@@ -37,7 +37,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--posts", type=int, default=1000)
-    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     texts = bodies(args.db, args.posts)
@@ -47,7 +46,7 @@ def main() -> int:
     spacy_seconds = rules_seconds = 0.0
     entities = 0
     mark = time.perf_counter()
-    for doc in nlp.pipe(texts, batch_size=args.batch_size):
+    for doc in parse_texts(nlp, texts):
         now = time.perf_counter()
         spacy_seconds += now - mark
         found, _, _ = extract_entities(doc)

@@ -51,10 +51,13 @@ def build_corpus(shared: Path | None, folder: Path, n: int) -> int:
 
 
 class TreeMemory:
-    """Peak RSS of a process and all its descendants, sampled in a background thread."""
+    """Peak RSS of a process and all its descendants, sampled in a background thread, and the
+    peak of each process (by role: the flow's process, Prefect's API, the parse workers)."""
 
     def __init__(self, pid: int, every: float = 0.2):
         self.root, self.every, self.peak = psutil.Process(pid), every, 0
+        self.peaks: dict[int, tuple[str, int]] = {}
+        self.timeline: list[tuple[int, int, int]] = []  # (seconds, tree MB, root MB) every 10 s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -67,13 +70,44 @@ class TreeMemory:
         self._thread.join()
 
     def _run(self) -> None:
+        started = next_mark = time.monotonic()
         while not self._stop.is_set():
             try:
                 procs = [self.root, *self.root.children(recursive=True)]
-                self.peak = max(self.peak, sum(_rss(p) for p in procs))
+                sizes = {p.pid: _rss(p) for p in procs}
+                self.peak = max(self.peak, sum(sizes.values()))
+                for p in procs:
+                    role, peak = self.peaks.get(p.pid) or (_role(p, self.root), 0)
+                    self.peaks[p.pid] = role, max(peak, sizes[p.pid])
+                if time.monotonic() >= next_mark:
+                    next_mark += 10
+                    self.timeline.append((round(time.monotonic() - started), sum(sizes.values()) // 2**20,
+                                          sizes[self.root.pid] // 2**20))
             except psutil.NoSuchProcess:
                 return
             self._stop.wait(self.every)
+
+
+    def by_role(self) -> dict[str, int]:
+        """The largest peak of any one process in each role, in MB."""
+        roles: dict[str, int] = {}
+        for role, peak in self.peaks.values():
+            roles[role] = max(roles.get(role, 0), peak // 2**20)
+        return roles
+
+
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    if proc.pid == root.pid:
+        return "main"
+    try:
+        command = " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "other"
+    if "prefect" in command and ("uvicorn" in command or "server" in command):
+        return "prefect_api"
+    if "multiprocessing" in command or "spawn" in command:
+        return "worker"
+    return "other"
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -91,7 +125,7 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
     from tasks import parse
     from tasks.acquire import acquire_file
     from tasks.events import bundled_events
-    from tasks.nlp import load_nlp
+    from tasks.nlp import load_nlp, parse_texts
     from tasks.version import parser_version
 
     settings = Settings()
@@ -110,7 +144,7 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
         parse._guarded(r, parse.Stage.CLEAN, lambda r=r: parse._parse(r, known, options, now, version)) for r in raws])
     ready = [o.post for o in outcomes if o.post is not None]
     nlp = load_nlp(options.spacy_model)
-    docs = timed("spacy", lambda: list(nlp.pipe(p.body_text for p in ready)))
+    docs = timed("spacy", lambda: list(parse_texts(nlp, [p.body_text for p in ready])))
     posts = timed("entities_speakers", lambda: [parse._enrich(p, d) for p, d in zip(ready, docs, strict=True)])
     return len(posts), times
 
@@ -136,7 +170,8 @@ def floor(folder: Path, workers: int, batch: int) -> dict:
         for stage, t in times.items():
             stages[stage] = round(stages.get(stage, 0.0) + t, 1)
     return {"posts": posts, "seconds": round(seconds, 1), "posts_per_s": round(posts / seconds, 2),
-            "workers": workers, "cpu_seconds_per_stage": stages, "peak_rss_mb": memory.peak // 2**20}
+            "workers": workers, "cpu_seconds_per_stage": stages, "peak_rss_mb": memory.peak // 2**20,
+            "peak_rss_mb_per_process": memory.by_role()}
 
 
 # --- (b) and (c) the CLI -----------------------------------------------------------------------
@@ -151,7 +186,8 @@ def cli(*args: str) -> dict:
         _, stderr = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"covpipe {' '.join(args)} failed:\n{stderr.decode()[-3000:]}")
-    return {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": memory.peak // 2**20}
+    return {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": memory.peak // 2**20,
+            "peak_rss_mb_per_process": memory.by_role(), "rss_mb_every_10_s": memory.timeline}
 
 
 def last_run(db: Path) -> tuple[float, int]:
@@ -179,25 +215,31 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=2000, help="posts in the corpus")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--skip-floor", action="store_true")
+    ap.add_argument("--runs", default="floor,ingest,reprocess",
+                    help="which of floor, ingest, reprocess to run (reprocess needs ingest); comma-separated")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
+    runs = set(a.runs.split(","))
+    if not runs <= {"floor", "ingest", "reprocess"} or "reprocess" in runs and "ingest" not in runs:
+        ap.error("--runs: floor, ingest, reprocess (reprocess needs ingest)")
     shared = a.shared if a.shared.is_dir() else None
     with tempfile.TemporaryDirectory(prefix="covpipe-bench-") as tmp:
         work = Path(tmp)
         folder, db = work / "corpus", work / "bench.duckdb"
         distinct = build_corpus(shared, folder, a.n)
         figures: dict = {"n": a.n, "distinct_pages": distinct, "cores": os.cpu_count(), "shared": shared is not None}
-        if not a.skip_floor:
+        if "floor" in runs:
             figures["floor"] = floor(folder, a.workers, a.batch)
             print(json.dumps({"floor": figures["floor"]}), flush=True)
-        figures["ingest"] = measured(cli("ingest", str(folder), "--db", str(db)), db)
-        print(json.dumps({"ingest": figures["ingest"]}), flush=True)
-        figures["reprocess"] = measured(cli("reprocess", "--all", "--db", str(db)), db)
-        if "floor" in figures:
+        if "ingest" in runs:
+            figures["ingest"] = measured(cli("ingest", str(folder), "--db", str(db)), db)
+            print(json.dumps({"ingest": figures["ingest"]}), flush=True)
+        if "reprocess" in runs:
+            figures["reprocess"] = measured(cli("reprocess", "--all", "--db", str(db)), db)
+            figures["reprocess_vs_ingest"] = round(
+                figures["reprocess"]["posts_per_s"] / figures["ingest"]["posts_per_s"], 3)
+        if "floor" in runs and "ingest" in runs:
             figures["ingest_vs_floor"] = round(figures["ingest"]["posts_per_s"] / figures["floor"]["posts_per_s"], 3)
-        figures["reprocess_vs_ingest"] = round(
-            figures["reprocess"]["posts_per_s"] / figures["ingest"]["posts_per_s"], 3)
     text = json.dumps(figures, indent=1)
     print(text)
     if a.json:

@@ -100,6 +100,11 @@ def ingest(
         raise typer.Exit(2)
     if source:
         _check_sources(settings, source)
+    else:
+        from flows.runners import for_inputs
+        from tasks.acquire import discover_inputs
+
+        settings = for_inputs(settings, sum(1 for _ in discover_inputs(paths)))
     _prepare_flow_run(settings)
     try:
         if source:

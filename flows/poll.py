@@ -93,7 +93,7 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
     run_id = str(flow_run.get_id() or uuid.uuid4())
     version = parser_version(settings.parse)
 
-    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds)
+    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
     tally = Tally(con, run_id)
     try:
         wh.start_run(con, run_id, flow_run.get_id(), "poll", started, version,

@@ -43,7 +43,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
     all_changes: list[dict] = []
 
     # A dry run writes no row, but it opens for writing like any run so an older warehouse is migrated.
-    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds)
+    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
     try:
         resumes = None if dry_run or not everything else wh.interrupted_run(con, "reprocess", version, options)
         if not dry_run:

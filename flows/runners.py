@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from prefect import Flow
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from typing import TYPE_CHECKING, Any
 
 from schemas import Settings
+
+if TYPE_CHECKING:  # Prefect loads when a runner is made: the CLI decides before paying for it
+    from prefect import Flow
+    from prefect.task_runners import TaskRunner
 
 
 def worker_count(settings: Settings) -> int:
@@ -30,6 +31,8 @@ def worker_count(settings: Settings) -> int:
 
 def task_runner_for(settings: Settings) -> TaskRunner:
     """The task runner the settings ask for."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
     workers = worker_count(settings)
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
@@ -41,6 +44,18 @@ def task_runner_for(settings: Settings) -> TaskRunner:
     if settings.task_runner == "process" and workers > 1:
         return ProcessPoolTaskRunner(max_workers=workers, initializer=load_model, initargs=(settings.parse.spacy_model,))
     return ThreadPoolTaskRunner(max_workers=1)
+
+
+def for_inputs(settings: Settings, inputs: int) -> Settings:
+    """The settings for a run of `inputs` documents: one batch or fewer parses in this process.
+
+    A single batch cannot use a second worker, and a spawned worker pays again for the
+    imports and the model (about 12 s on two cores) that this process loads while Prefect
+    starts. An explicit Dask run is left to Dask.
+    """
+    if settings.task_runner == "process" and inputs <= settings.batch_size:
+        return settings.model_copy(update={"task_runner": "sequential"})
+    return settings
 
 
 def in_flight(settings: Settings) -> int:

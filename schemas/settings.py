@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     db: Path = Path("data/coverage.duckdb")
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
     lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
+    # DuckDB's buffer pool in the writing flow (it defaults to 80 % of RAM and keeps what a long
+    # run writes, raw documents included); DuckDB's own syntax: "512MB", "2GB".
+    memory_limit: Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")] = "512MB"
     parse: ParseOptions = ParseOptions()
     sources: Path = Path("sources.toml")  # the live sources, for `covpipe ingest --source` and `covpipe serve`
     # Where parse batches run: worker processes on this machine (one per core by default), a

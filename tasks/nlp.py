@@ -1,13 +1,17 @@
 """The spaCy pipeline: loaded once per process, with paragraph breaks as sentence breaks
 and an entity ruler for organisations the model cuts (data/known_orgs.txt).
 
-Owns which model and components run. Loading costs seconds and ~500 MB, so a worker
-loads it once (`load_nlp` is cached per process) and feeds it batches with `nlp.pipe`.
+Owns which model and components run, and how much text it runs over at once. Loading costs
+seconds and ~500 MB, so a worker loads it once (`load_nlp` is cached per process) and feeds
+it texts with `parse_texts`, which bounds the model's working memory whatever the page size.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import metadata, resources
 
@@ -20,6 +24,14 @@ DEFAULT_MODEL = "fr_core_news_md"
 _EXCLUDE = ("lemmatizer",)
 # Entities the ruler sets carry this id; the entity stage keeps their names whole.
 KNOWN = "known"
+# The model's working memory grows with the text it runs over at once: about 14 MB per
+# thousand tokens, so 64 long pages in one `nlp.pipe` minibatch took 2 GB. It runs over
+# at most this many characters (about 3,500 tokens) at a time; speed is unchanged.
+RUN_CHARS = 20_000
+# Where a long text may be cut: after a line break (a paragraph), else after a sentence's
+# end; never before whitespace, so the parts tokenize as the whole does.
+_PARAGRAPH_END = re.compile(r"(?<=\n)(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?…] )(?=\S)")
 
 
 @Language.component("paragraph_breaks")
@@ -49,6 +61,62 @@ def _load(model: str) -> Language:
         ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
         ruler.add_patterns([{"label": "ORG", "pattern": form, "id": KNOWN} for form in _known_org_forms()])
     return nlp
+
+
+def parse_texts(nlp: Language, texts: Iterable[str], run_chars: int = RUN_CHARS) -> Iterator[Doc]:
+    """One Doc per text, in order, the model running over at most `run_chars` characters at a time.
+
+    Short texts share a run; a longer one is cut at paragraph ends (sentence ends within an
+    overlong paragraph) and its parts joined back with `Doc.from_docs`: the same text and
+    tokens, and since a line break already ends a sentence, the same sentences.
+    """
+    parsed: list[Doc] = []  # the parts parsed and not yet yielded, in order
+    parts_left: deque[int] = deque()  # parts of each text not yet yielded
+    run: list[str] = []
+    for text in texts:
+        pieces = _cut(text, run_chars)
+        parts_left.append(len(pieces))
+        for piece in pieces:
+            if run and sum(map(len, run)) + len(piece) > run_chars:
+                parsed.extend(nlp.pipe(run, batch_size=len(run)))
+                run = []
+                yield from _joined(parsed, parts_left)
+            run.append(piece)
+    if run:
+        parsed.extend(nlp.pipe(run, batch_size=len(run)))
+    yield from _joined(parsed, parts_left)
+
+
+def _joined(parsed: list[Doc], parts_left: deque[int]) -> Iterator[Doc]:
+    """The texts whose parts are all parsed, each as one Doc; taken off both queues."""
+    while parts_left and len(parsed) >= parts_left[0]:
+        n = parts_left.popleft()
+        parts = parsed[:n]
+        del parsed[:n]
+        yield parts[0] if n == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+
+
+def _runs(pieces: list[str], limit: int) -> Iterator[list[str]]:
+    """Consecutive pieces grouped into runs of at most `limit` characters (a longer piece alone)."""
+    run: list[str] = []
+    size = 0
+    for piece in pieces:
+        if run and size + len(piece) > limit:
+            yield run
+            run, size = [], 0
+        run.append(piece)
+        size += len(piece)
+    if run:
+        yield run
+
+
+def _cut(text: str, limit: int) -> list[str]:
+    """`text` in consecutive parts of at most `limit` characters where it can be cut there."""
+    if len(text) <= limit:
+        return [text]
+    units = [unit for paragraph in _PARAGRAPH_END.split(text)
+             for unit in (_SENTENCE_END.split(paragraph) if len(paragraph) > limit else [paragraph])]
+    return ["".join(run) for run in _runs(units, limit)]
 
 
 def _known_org_forms() -> list[str]:

@@ -33,7 +33,7 @@ from tasks.entities import extract_entities
 from tasks.events import detect_events, event_key, extract_hashtags
 from tasks.html_meta import extract_html_metadata
 from tasks.language import detect_language
-from tasks.nlp import load_nlp
+from tasks.nlp import load_nlp, parse_texts
 from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes
 from tasks.speakers import attribute_speakers
@@ -67,8 +67,8 @@ def parse_batch(
 ) -> list[ParseOutcome]:
     """Parse a batch of documents; one outcome per document, in order.
 
-    Cleaning and metadata run per document; the language model then runs over the whole
-    batch at once (`nlp.pipe`), which is where most of the time goes.
+    Cleaning and metadata run per document; the language model then runs over the batch's
+    bodies (`parse_texts`), which is where most of the time goes.
     """
     outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: _parse(r, known_events, options, now, version))
                 for raw in docs]
@@ -76,7 +76,7 @@ def parse_batch(
     if not ready:
         return outcomes
     nlp = load_nlp(options.spacy_model)
-    parsed = dict(zip((p.post_id for p in ready), nlp.pipe(p.body_text for p in ready), strict=True))
+    parsed = dict(zip((p.post_id for p in ready), parse_texts(nlp, [p.body_text for p in ready]), strict=True))
     return [
         _guarded(docs[i], Stage.ENTITIES, lambda o=o: _enrich(o.post, parsed[o.post.post_id]))
         if o.post is not None else o

@@ -53,8 +53,14 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable."""
+def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable.
+
+    `memory_limit` ("512MB") caps DuckDB's buffer pool, which otherwise may grow to 80 % of the
+    machine's memory as it keeps the blocks a long run writes (raw documents included).
+    """
+    config = {"memory_limit": memory_limit} if memory_limit else {}
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseMissing(path)
@@ -64,7 +70,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0) 
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
         except duckdb.IOException as exc:
             waited = time.monotonic() - start

@@ -4,7 +4,9 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from schemas import Settings
 from warehouse import WarehouseBusy, WarehouseMissing, connect, migrate
 from warehouse.db import migrations
 
@@ -96,3 +98,15 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
         assert con.execute("SELECT count(*) FROM reprocess_changes").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_the_writer_buffer_pool_is_capped_when_asked(tmp_path: Path):
+    capped = connect(tmp_path / "w.duckdb", memory_limit="256MB")
+    try:
+        (limit,) = capped.execute("SELECT current_setting('memory_limit')").fetchone()
+    finally:
+        capped.close()
+    assert limit == "244.1 MiB"  # 256 MB, as DuckDB prints it (the default is 80 % of RAM)
+    assert Settings().memory_limit == "512MB"
+    with pytest.raises(ValidationError):
+        Settings(memory_limit="a lot")

@@ -1,0 +1,25 @@
+"""Which runner a run gets: small runs parse in-process, others keep what the settings ask."""
+
+import subprocess
+import sys
+
+from flows.runners import for_inputs, in_process
+from schemas import Settings
+from tests.conftest import ROOT
+
+
+def test_a_run_of_one_batch_or_less_parses_in_this_process():
+    settings = Settings(task_runner="process", batch_size=64, workers=2)
+
+    assert in_process(for_inputs(settings, 1))
+    assert in_process(for_inputs(settings, 64))
+    assert for_inputs(settings, 65) == settings
+    dask = Settings(task_runner="dask", batch_size=64)
+    assert for_inputs(dask, 1) == dask  # a Dask run was asked for: it stays on Dask
+
+
+def test_choosing_a_runner_does_not_load_prefect():
+    # the CLI picks the runner and starts loading the model before it pays for Prefect's import
+    code = "import sys, flows.runners, flows.cli; print('prefect' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
