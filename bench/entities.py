@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 from tasks.entities import extract_entities
-from tasks.nlp import load_nlp, model_version, parse_texts
+from tasks.nlp import DEFAULT_MODEL, load_nlp, parse_texts
+from tasks.version import model_version
 
 
 def bodies(db: Path, n: int) -> list[str]:
@@ -56,7 +57,7 @@ def main() -> int:
     total = time.perf_counter() - loaded
     words = sum(len(t.split()) for t in texts)
     report = {
-        "model": model_version(), "pipeline": nlp.pipe_names, "posts": len(texts), "words": words,
+        "model": model_version(DEFAULT_MODEL), "pipeline": nlp.pipe_names, "posts": len(texts), "words": words,
         "load_seconds": round(loaded - started, 1), "seconds": round(total, 1),
         "posts_per_s": round(len(texts) / total, 1), "words_per_s": round(words / total),
         "spacy_seconds": round(spacy_seconds, 1), "entity_rules_seconds": round(rules_seconds, 1),

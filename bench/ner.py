@@ -29,7 +29,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tasks.entities import extract_entities
-from tasks.nlp import DEFAULT_MODEL, load_nlp, model_version
+from tasks.nlp import DEFAULT_MODEL, load_nlp
+from tasks.version import model_version
 
 TYPES = ("PER", "ORG", "LOC")
 _HIPE_TYPES = {"pers": "PER", "org": "ORG", "loc": "LOC"}
@@ -202,7 +203,7 @@ def main() -> int:
                "europeana": (read_europeana, data / "fr-ner-europeana" / "enp_FR.bnf.bio")}
     extractors = {"plain": (spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"]), plain_spans),
                   "covpipe": (load_nlp(), covpipe_spans)}
-    report: dict = {"model": model_version(), "limit_tokens": args.limit_tokens, "corpora": {}}
+    report: dict = {"model": model_version(DEFAULT_MODEL), "limit_tokens": args.limit_tokens, "corpora": {}}
     for corpus, (read, path) in sources.items():
         if not path.exists():
             print(f"skipped {corpus}: {path} is absent")

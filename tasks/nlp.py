@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 
 import spacy
 from spacy.language import Language
@@ -132,11 +132,3 @@ def warm_up(model: str = DEFAULT_MODEL) -> threading.Thread:
     thread = threading.Thread(target=load_nlp, args=(model,), name="spacy-warm-up", daemon=True)
     thread.start()
     return thread
-
-
-def model_version(model: str = DEFAULT_MODEL) -> str:
-    """`name==version` of an installed model package, for the parser version."""
-    try:
-        return f"{model}=={metadata.version(model.replace('_', '-'))}"
-    except metadata.PackageNotFoundError:
-        return f"{model} (not installed)"

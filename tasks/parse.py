@@ -29,14 +29,11 @@ from tasks.acquire import decode_document
 from tasks.bylines import names_from_byline
 from tasks.clean_html import clean_html
 from tasks.clean_text import clean_text_dump
-from tasks.entities import extract_entities
 from tasks.events import detect_events, event_key, extract_hashtags
 from tasks.html_meta import extract_html_metadata
 from tasks.language import detect_language
-from tasks.nlp import load_nlp, parse_texts
 from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes
-from tasks.speakers import attribute_speakers
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +72,10 @@ def parse_batch(
     ready = [o.post for o in outcomes if o.post is not None]
     if not ready:
         return outcomes
+    # spaCy loads where parsing runs: the flow's process imports this module but, with
+    # parse workers, never parses, so it does not pay for spaCy's import (seconds, 100+ MB).
+    from tasks.nlp import load_nlp, parse_texts
+
     nlp = load_nlp(options.spacy_model)
     parsed = dict(zip((p.post_id for p in ready), parse_texts(nlp, [p.body_text for p in ready]), strict=True))
     return [
@@ -105,6 +106,9 @@ def _guarded(raw: RawDocument, stage: Stage, step) -> ParseOutcome:
 
 def _enrich(post: Post, doc) -> Post:
     """Entities, mentions and roles found by the language model."""
+    from tasks.entities import extract_entities
+    from tasks.speakers import attribute_speakers
+
     entities, mentions, roles = extract_entities(doc, post.events)
     quotes = attribute_speakers(doc, post.quotes, mentions, entities, post.title)
     return post.model_copy(update=dict(entities=entities, mentions=mentions, roles=roles, quotes=quotes))

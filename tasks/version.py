@@ -13,7 +13,6 @@ from importlib import metadata
 from pathlib import Path
 
 from schemas import ParseOptions
-from tasks.nlp import model_version
 
 _LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer", "spacy", "rapidfuzz")
 _PARSING_FILES = ("*.py", "data/*")
@@ -44,3 +43,11 @@ def parser_version(options: ParseOptions) -> str:
     digest.update(options.model_dump_json().encode())
     digest.update(model_version(options.spacy_model).encode())
     return digest.hexdigest()[:12]
+
+
+def model_version(model: str) -> str:
+    """`name==version` of an installed model package (read from its metadata: spaCy not loaded)."""
+    try:
+        return f"{model}=={metadata.version(model.replace('_', '-'))}"
+    except metadata.PackageNotFoundError:
+        return f"{model} (not installed)"
