@@ -23,3 +23,10 @@ def test_choosing_a_runner_does_not_load_prefect():
     code = "import sys, flows.runners, flows.cli; print('prefect' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_flows_process_does_not_load_spacy_when_workers_parse():
+    # spaCy's French tokenizer alone costs seconds and 100+ MB; only the process that parses pays
+    code = "import sys, flows.ingest, flows.reprocess, flows.poll; print('spacy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
