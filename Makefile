@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-fetch bench-report
+.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-memory bench-fetch bench-report
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ N ?= 2000
 bench: $(BIN)/covpipe  ## throughput: the library floor vs ingest vs reprocess --all on N posts (N=2000; N=10000 on request)
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.throughput --shared $(SHARED) -n $(N) --json data/eval/throughput-$(N).json
+
+SIZES ?= 1000 10000
+bench-memory: $(BIN)/covpipe  ## memory against corpus size: peak RSS of ingest at SIZES posts (about an hour)
+	@mkdir -p $(PREFECT_HOME) data/eval
+	$(BIN)/python -m bench.memory --shared $(SHARED) --sizes $(SIZES) --json data/eval/memory.json
 
 bench-fetch: $(BIN)/covpipe  ## politeness: 2 loopback hosts x 50 pages at 2 req/s per host (about 25 s)
 	@mkdir -p data/eval

@@ -1,4 +1,4 @@
-"""Entity stage throughput: spaCy over N post bodies with `nlp.pipe`, then entity resolution.
+"""Entity stage throughput: spaCy over N post bodies (`tasks.nlp.parse_texts`), then entity resolution.
 
 Bodies come from the posts of a warehouse (`--db`, e.g. one built by `make bench-reprocess`
 or `make run`), repeated to reach N. Runs the project's pipeline (`tasks.nlp.load_nlp`:

@@ -87,7 +87,6 @@ class TreeMemory:
                 return
             self._stop.wait(self.every)
 
-
     def by_role(self) -> dict[str, int]:
         """The largest peak of any one process in each role, in MB."""
         roles: dict[str, int] = {}

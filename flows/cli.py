@@ -13,6 +13,7 @@ import os
 import sys
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,7 +105,7 @@ def ingest(
         from flows.runners import for_inputs
         from tasks.acquire import discover_inputs
 
-        settings = for_inputs(settings, sum(1 for _ in discover_inputs(paths)))
+        settings = for_inputs(settings, sum(1 for _ in islice(discover_inputs(paths), settings.batch_size + 1)))
     _prepare_flow_run(settings)
     try:
         if source:

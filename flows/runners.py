@@ -47,13 +47,15 @@ def task_runner_for(settings: Settings) -> TaskRunner:
 
 
 def for_inputs(settings: Settings, inputs: int) -> Settings:
-    """The settings for a run of `inputs` documents: one batch or fewer parses in this process.
+    """The settings for a run of `inputs` documents: one batch or fewer parses in this process,
+    unless a runner was asked for (option or COVPIPE_TASK_RUNNER).
 
     A single batch cannot use a second worker, and a spawned worker pays again for the
-    imports and the model (about 12 s on two cores) that this process loads while Prefect
-    starts. An explicit Dask run is left to Dask.
+    imports and the model (about 15 s on two cores) that this process loads while Prefect
+    starts.
     """
-    if settings.task_runner == "process" and inputs <= settings.batch_size:
+    chosen = "task_runner" in settings.model_fields_set
+    if not chosen and settings.task_runner == "process" and 0 < inputs <= settings.batch_size:
         return settings.model_copy(update={"task_runner": "sequential"})
     return settings
 

@@ -6,11 +6,16 @@ a DuckDB file under ./data and Prefect's embedded API.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)", re.IGNORECASE)
+_UNITS = {"B": 1} | {f"{p}B": 1000 ** (i + 1) for i, p in enumerate("KMGT")} | {
+    f"{p}IB": 1024 ** (i + 1) for i, p in enumerate("KMGT")}
 
 
 class ParseOptions(BaseModel):
@@ -34,8 +39,8 @@ class Settings(BaseSettings):
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
     lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
     # DuckDB's buffer pool in the writing flow (it defaults to 80 % of RAM and keeps what a long
-    # run writes, raw documents included); DuckDB's own syntax: "512MB", "2GB".
-    memory_limit: Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")] = "512MB"
+    # run writes, raw documents included): "512MB", "2GiB"... at least 64 MB.
+    memory_limit: str = "512MB"
     parse: ParseOptions = ParseOptions()
     sources: Path = Path("sources.toml")  # the live sources, for `covpipe ingest --source` and `covpipe serve`
     # Where parse batches run: worker processes on this machine (one per core by default), a
@@ -43,3 +48,14 @@ class Settings(BaseSettings):
     task_runner: Literal["process", "dask", "sequential"] = "process"
     workers: Annotated[int, Field(ge=1, le=256)] | None = None
     dask_address: str | None = None
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        match = _SIZE.fullmatch(value.strip())
+        if not match:
+            raise ValueError(f"not a memory size: {value!r} (say 512MB or 2GiB)")
+        number, unit = float(match[1]), match[2].upper()
+        if number * _UNITS[unit] < 64 * 1000**2:
+            raise ValueError(f"{value!r} is too little for DuckDB to write the warehouse (64MB at least)")
+        return f"{match[1]}{unit.replace('IB', 'iB')}"

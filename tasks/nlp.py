@@ -3,7 +3,8 @@ and an entity ruler for organisations the model cuts (data/known_orgs.txt).
 
 Owns which model and components run, and how much text it runs over at once. Loading costs
 seconds and ~500 MB, so a worker loads it once (`load_nlp` is cached per process) and feeds
-it texts with `parse_texts`, which bounds the model's working memory whatever the page size.
+it texts with `parse_texts`, which bounds the model's working memory whatever the page size
+(only a single word longer than a run, which no page has, would go through whole).
 """
 
 from __future__ import annotations
@@ -28,10 +29,15 @@ KNOWN = "known"
 # thousand tokens, so 64 long pages in one `nlp.pipe` minibatch took 2 GB. It runs over
 # at most this many characters (about 3,500 tokens) at a time; speed is unchanged.
 RUN_CHARS = 20_000
-# Where a long text may be cut: after a line break (a paragraph), else after a sentence's
-# end; never before whitespace, so the parts tokenize as the whole does.
-_PARAGRAPH_END = re.compile(r"(?<=\n)(?=\S)")
-_SENTENCE_END = re.compile(r"(?<=[.!?…] )(?=\S)")
+# Where a long text may be cut, in order of preference: after a line break (a paragraph);
+# after a sentence's end, not after an initial ("M. Dupont") nor inside a quote; and, for a
+# run-on sentence longer than a run, after any space. Never before whitespace, so the parts
+# tokenize as the whole does.
+_CUTS = (
+    re.compile(r"(?<=\n)(?=\S)"),
+    re.compile(r"(?<=[.!?…] )(?<!\b[A-ZÀ-Þ]\. )(?=[A-ZÀ-Þ«\"“])"),
+    re.compile(r"(?<= )(?=\S)"),
+)
 
 
 @Language.component("paragraph_breaks")
@@ -66,10 +72,11 @@ def _load(model: str) -> Language:
 def parse_texts(nlp: Language, texts: Iterable[str], run_chars: int = RUN_CHARS) -> Iterator[Doc]:
     """One Doc per text, in order, the model running over at most `run_chars` characters at a time.
 
-    Short texts share a run; a longer one is cut at paragraph ends (sentence ends within an
-    overlong paragraph) and its parts joined back with `Doc.from_docs`: the same text and
-    tokens. A line break already ends a sentence, so the parse differs only next to a cut,
-    where the model sees one side of it (2 tokens of 5,000 in the test text).
+    Short texts share a run; a longer one is cut at paragraph ends (sentence ends, then
+    spaces, within an overlong paragraph) and its parts joined back with `Doc.from_docs`:
+    the same text, tokens and annotations the entity and speaker rules read. A line break
+    already ends a sentence, so the parse differs only next to a cut, where the model sees
+    one side of it (tests/tasks/test_nlp.py holds it to 99 % of tokens unchanged).
     """
     parsed: list[Doc] = []  # the parts parsed and not yet yielded, in order
     parts_left: deque[int] = deque()  # parts of each text not yet yielded
@@ -114,12 +121,15 @@ def _runs(pieces: list[str], limit: int) -> Iterator[list[str]]:
 
 
 def _cut(text: str, limit: int) -> list[str]:
-    """`text` in consecutive parts of at most `limit` characters where it can be cut there."""
-    if len(text) <= limit:
+    """`text` in consecutive parts of at most `limit` characters (a longer word stays whole)."""
+    return ["".join(run) for run in _runs(_units(text, limit, _CUTS), limit)]
+
+
+def _units(text: str, limit: int, cuts: tuple[re.Pattern, ...]) -> list[str]:
+    """`text` split at the first kind of cut, and a part still over `limit` at the next kind."""
+    if len(text) <= limit or not cuts:
         return [text]
-    units = [unit for paragraph in _PARAGRAPH_END.split(text)
-             for unit in (_SENTENCE_END.split(paragraph) if len(paragraph) > limit else [paragraph])]
-    return ["".join(run) for run in _runs(units, limit)]
+    return [unit for part in cuts[0].split(text) for unit in _units(part, limit, cuts[1:])]
 
 
 def _known_org_forms() -> list[str]:

@@ -77,12 +77,21 @@ def parse_batch(
     from tasks.nlp import load_nlp, parse_texts
 
     nlp = load_nlp(options.spacy_model)
-    parsed = dict(zip((p.post_id for p in ready), parse_texts(nlp, [p.body_text for p in ready]), strict=True))
-    return [
-        _guarded(docs[i], Stage.ENTITIES, lambda o=o: _enrich(o.post, parsed[o.post.post_id]))
-        if o.post is not None else o
-        for i, o in enumerate(outcomes)
-    ]
+    try:
+        parsed: list = list(parse_texts(nlp, [p.body_text for p in ready]))
+    except Exception:  # a body the model cannot take must not fail its batch: each post alone, guarded
+        log.exception("language model failed on a batch; parsing its %d posts one by one", len(ready))
+        parsed = [None] * len(ready)
+    language = iter(zip(ready, parsed, strict=True))
+    results = []
+    for raw, outcome in zip(docs, outcomes, strict=True):
+        if outcome.post is None:
+            results.append(outcome)
+            continue
+        post, doc = next(language)
+        results.append(_guarded(raw, Stage.ENTITIES, lambda post=post, doc=doc: _enrich(
+            post, doc if doc is not None else next(parse_texts(nlp, [post.body_text])))))
+    return results
 
 
 def _guarded(raw: RawDocument, stage: Stage, step) -> ParseOutcome:

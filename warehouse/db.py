@@ -58,9 +58,9 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable.
 
     `memory_limit` ("512MB") caps DuckDB's buffer pool, which otherwise may grow to 80 % of the
-    machine's memory as it keeps the blocks a long run writes (raw documents included).
+    machine's memory as it keeps the blocks a long run writes (raw documents included). It is
+    set on the open connection, so other connections of the process keep DuckDB's default.
     """
-    config = {"memory_limit": memory_limit} if memory_limit else {}
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseMissing(path)
@@ -70,7 +70,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
             waited = time.monotonic() - start
@@ -80,6 +80,12 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
                 raise WarehouseBusy(path, waited) from exc
             time.sleep(min(delay, max(wait_seconds - waited, 0.01)))
             delay = min(delay * 2, 1.0)
+    if memory_limit:
+        try:
+            con.execute(f"SET memory_limit = '{memory_limit}'")  # a checked size (Settings), never user SQL
+        except duckdb.Error as exc:
+            con.close()
+            raise WarehouseError(f"cannot cap DuckDB's memory at {memory_limit!r}: {exc}") from exc
     if not read_only:
         migrate(con)
         create_views(con)

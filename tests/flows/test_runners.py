@@ -8,14 +8,25 @@ from schemas import Settings
 from tests.conftest import ROOT
 
 
-def test_a_run_of_one_batch_or_less_parses_in_this_process():
-    settings = Settings(task_runner="process", batch_size=64, workers=2)
+def test_a_run_of_one_batch_or_less_parses_in_this_process(monkeypatch):
+    monkeypatch.delenv("COVPIPE_TASK_RUNNER", raising=False)  # the suite's own choice
+    settings = Settings(batch_size=64, workers=2)
+    assert settings.task_runner == "process"
 
     assert in_process(for_inputs(settings, 1))
     assert in_process(for_inputs(settings, 64))
     assert for_inputs(settings, 65) == settings
+    assert for_inputs(settings, 0) == settings  # nothing to parse: no model to load
+
+
+def test_a_runner_asked_for_is_kept_whatever_the_run(monkeypatch):
+    monkeypatch.delenv("COVPIPE_TASK_RUNNER", raising=False)
+    asked = Settings(task_runner="process", batch_size=64, workers=2)
+    assert not in_process(for_inputs(asked, 1))
+    monkeypatch.setenv("COVPIPE_TASK_RUNNER", "process")
+    assert not in_process(for_inputs(Settings(batch_size=64, workers=2), 1))
     dask = Settings(task_runner="dask", batch_size=64)
-    assert for_inputs(dask, 1) == dask  # a Dask run was asked for: it stays on Dask
+    assert for_inputs(dask, 1) == dask
 
 
 def test_choosing_a_runner_does_not_load_prefect():

@@ -38,6 +38,28 @@ def test_parse_document_records_a_parser_crash_as_a_failure(monkeypatch, seeds):
         Stage.CLEAN, "parser error: RuntimeError", "boom")
 
 
+def test_a_body_the_model_cannot_take_fails_alone_and_its_batch_goes_on(monkeypatch, seeds):
+    import tasks.nlp
+
+    whole = tasks.nlp.parse_texts
+
+    def fragile(nlp, texts, *args):
+        texts = list(texts)
+        if len(texts) > 1 or "POISON" in texts[0]:
+            raise ValueError("text too long for the model")
+        return whole(nlp, texts, *args)
+
+    monkeypatch.setattr(tasks.nlp, "parse_texts", fragile)
+    seed = (seeds / "000_15e261c73f3f5a02.txt").read_bytes()
+    raws = [acquire_bytes(seed, "/in/a.txt", NOW, name="a.txt"),
+            acquire_bytes(seed.replace(b" les ", b" POISON ", 1), "/in/b.txt", NOW, name="b.txt")]
+    outcomes = parse_module.parse_batch(raws, known_events=bundled_events(), options=ParseOptions(), now=NOW,
+                                        version="test")
+    assert [o.source_uri for o in outcomes] == ["/in/a.txt", "/in/b.txt"]
+    assert outcomes[0].post is not None and outcomes[0].post.entities
+    assert (outcomes[1].failure.stage, outcomes[1].failure.reason) == (Stage.ENTITIES, "parser error: ValueError")
+
+
 def test_parse_document_refuses_short_bodies_with_the_reason():
     outcome = parse("Titre\n\nTrop court.".encode(), min_body_chars=80)
     assert outcome.failure.reason == "article text too short (11 characters)"

@@ -3,6 +3,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from pydantic import ValidationError
 
@@ -106,7 +107,14 @@ def test_the_writer_buffer_pool_is_capped_when_asked(tmp_path: Path):
         (limit,) = capped.execute("SELECT current_setting('memory_limit')").fetchone()
     finally:
         capped.close()
-    assert limit == "244.1 MiB"  # 256 MB, as DuckDB prints it (the default is 80 % of RAM)
-    assert Settings().memory_limit == "512MB"
-    with pytest.raises(ValidationError):
-        Settings(memory_limit="a lot")
+    reference = duckdb.connect()
+    reference.execute("SET memory_limit = '256MB'")
+    assert limit == reference.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit != duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert Settings.model_fields["memory_limit"].default == "512MB"
+
+
+@pytest.mark.parametrize("size", ["a lot", "0MB", "1B", "50%"])
+def test_a_memory_limit_duckdb_cannot_work_with_is_refused_with_the_setting_named(size: str):
+    with pytest.raises(ValidationError, match="memory_limit"):
+        Settings(memory_limit=size)

@@ -1,0 +1,51 @@
+"""Memory against corpus size: the peak RSS of `covpipe ingest` at 1,000 and 10,000 posts.
+
+For each size, a fresh corpus (built as in `bench.throughput`) goes into a fresh warehouse
+through the CLI; the bench samples the process tree every 0.2 s and reports the peak, the
+peak of each process by role, and the tree's RSS every 10 s. Flat means the largest
+corpus peaks at no more than 1.2 x the smallest, and under 3 GB. Run: `make bench-memory`
+(about an hour on 2 cores for the default sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from bench.throughput import build_corpus, cli, measured
+
+LIMIT_MB = 3 * 1024
+FLAT = 1.2
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=Path("../shared"))
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    if len(set(a.sizes)) < 2:
+        ap.error("--sizes: at least two distinct sizes, to compare")
+    shared = a.shared if a.shared.is_dir() else None
+    figures: dict = {"sizes": {}}
+    for n in sorted(set(a.sizes)):
+        with tempfile.TemporaryDirectory(prefix="covpipe-memory-") as tmp:
+            folder, db = Path(tmp) / "corpus", Path(tmp) / "bench.duckdb"
+            build_corpus(shared, folder, n)
+            figures["sizes"][n] = measured(cli("ingest", str(folder), "--db", str(db)), db)
+            print(json.dumps({n: figures["sizes"][n]["peak_rss_mb_per_process"]
+                              | {"tree": figures["sizes"][n]["peak_rss_mb"]}}), flush=True)
+    peaks = [figures["sizes"][n]["peak_rss_mb"] for n in sorted(figures["sizes"])]
+    figures["peak_ratio_largest_to_smallest"] = round(peaks[-1] / peaks[0], 3)
+    figures["flat"] = peaks[-1] <= FLAT * peaks[0] and max(peaks) < LIMIT_MB
+    text = json.dumps(figures, indent=1)
+    print(text)
+    if a.json:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        a.json.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
