@@ -38,9 +38,10 @@ class Settings(BaseSettings):
     db: Path = Path("data/coverage.duckdb")
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
     lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
-    # DuckDB's buffer pool in the writing flow (it defaults to 80 % of RAM and keeps what a long
-    # run writes, raw documents included): "512MB", "2GiB"... at least 64 MB.
-    memory_limit: str = "512MB"
+    # A cap on DuckDB's buffer pool in the writing flow, "512MB", "2GiB"... at least 64 MB. Unset,
+    # DuckDB may use 80 % of RAM and keeps what a long run writes, raw documents included; set,
+    # an operation that needs more fails (DuckDB 2.0 cannot spill everything), so it is opt-in.
+    memory_limit: str | None = None
     parse: ParseOptions = ParseOptions()
     sources: Path = Path("sources.toml")  # the live sources, for `covpipe ingest --source` and `covpipe serve`
     # Where parse batches run: worker processes on this machine (one per core by default), a
@@ -51,7 +52,9 @@ class Settings(BaseSettings):
 
     @field_validator("memory_limit")
     @classmethod
-    def _memory_size(cls, value: str) -> str:
+    def _memory_size(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         match = _SIZE.fullmatch(value.strip())
         if not match:
             raise ValueError(f"not a memory size: {value!r} (say 512MB or 2GiB)")

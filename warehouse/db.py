@@ -57,7 +57,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
             memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable.
 
-    `memory_limit` ("512MB") caps DuckDB's buffer pool, which otherwise may grow to 80 % of the
+    `memory_limit` ("512MB", COVPIPE_MEMORY_LIMIT) caps DuckDB's buffer pool, which otherwise may grow to 80 % of the
     machine's memory as it keeps the blocks a long run writes (raw documents included). It is
     set on the open connection, so other connections of the process keep DuckDB's default.
     """

@@ -111,7 +111,7 @@ def test_the_writer_buffer_pool_is_capped_when_asked(tmp_path: Path):
     reference.execute("SET memory_limit = '256MB'")
     assert limit == reference.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert limit != duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    assert Settings.model_fields["memory_limit"].default == "512MB"
+    assert Settings.model_fields["memory_limit"].default is None  # opt-in: DuckDB's own default
 
 
 @pytest.mark.parametrize("size", ["a lot", "0MB", "1B", "50%"])
