@@ -14,7 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from bench.throughput import build_corpus, cli, measured
+from bench.throughput import build_corpus, cli, emit, measured
 
 LIMIT_MB = 3 * 1024
 FLAT = 1.2
@@ -40,11 +40,7 @@ def main() -> None:
     peaks = [figures["sizes"][n]["peak_rss_mb"] for n in sorted(figures["sizes"])]
     figures["peak_ratio_largest_to_smallest"] = round(peaks[-1] / peaks[0], 3)
     figures["flat"] = peaks[-1] <= FLAT * peaks[0] and max(peaks) < LIMIT_MB
-    text = json.dumps(figures, indent=1)
-    print(text)
-    if a.json:
-        a.json.parent.mkdir(parents=True, exist_ok=True)
-        a.json.write_text(text)
+    emit(figures, a.json)
 
 
 if __name__ == "__main__":

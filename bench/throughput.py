@@ -239,11 +239,16 @@ def main() -> None:
                 figures["reprocess"]["posts_per_s"] / figures["ingest"]["posts_per_s"], 3)
         if "floor" in runs and "ingest" in runs:
             figures["ingest_vs_floor"] = round(figures["ingest"]["posts_per_s"] / figures["floor"]["posts_per_s"], 3)
+    emit(figures, a.json)
+
+
+def emit(figures: dict, path: Path | None) -> None:
+    """Print the figures as JSON, and write them to `path` when given."""
     text = json.dumps(figures, indent=1)
     print(text)
-    if a.json:
-        a.json.parent.mkdir(parents=True, exist_ok=True)
-        a.json.write_text(text)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -80,21 +80,16 @@ def parse_texts(nlp: Language, texts: Iterable[str], run_chars: int = RUN_CHARS)
     """
     parsed: list[Doc] = []  # the parts parsed and not yet yielded, in order
     parts_left: deque[int] = deque()  # parts of each text not yet yielded
-    run: list[str] = []
-    size = 0
-    for text in texts:
-        pieces = _cut(text, run_chars)
-        parts_left.append(len(pieces))
-        for piece in pieces:
-            if run and size + len(piece) > run_chars:
-                parsed.extend(nlp.pipe(run, batch_size=len(run)))
-                run, size = [], 0
-                yield from _joined(parsed, parts_left)
-            run.append(piece)
-            size += len(piece)
-    if run:
+
+    def pieces() -> Iterator[str]:
+        for text in texts:
+            parts = _cut(text, run_chars)
+            parts_left.append(len(parts))
+            yield from parts
+
+    for run in _runs(pieces(), run_chars):
         parsed.extend(nlp.pipe(run, batch_size=len(run)))
-    yield from _joined(parsed, parts_left)
+        yield from _joined(parsed, parts_left)
 
 
 def _joined(parsed: list[Doc], parts_left: deque[int]) -> Iterator[Doc]:
@@ -106,7 +101,7 @@ def _joined(parsed: list[Doc], parts_left: deque[int]) -> Iterator[Doc]:
         yield parts[0] if n == 1 else Doc.from_docs(parts, ensure_whitespace=False)
 
 
-def _runs(pieces: list[str], limit: int) -> Iterator[list[str]]:
+def _runs(pieces: Iterable[str], limit: int) -> Iterator[list[str]]:
     """Consecutive pieces grouped into runs of at most `limit` characters (a longer piece alone)."""
     run: list[str] = []
     size = 0
