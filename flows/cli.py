@@ -274,9 +274,12 @@ def sql(
     """Run read-only SQL on the warehouse and print the result."""
     import duckdb
 
+    from warehouse.db import zlib_function
+
     con = _read_only(_settings(db))
     try:
-        result = run_sql(con, query)
+        with zlib_function(con):
+            result = run_sql(con, query)
     except duckdb.Error as exc:
         err.print(f"[red]SQL error:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -42,15 +45,25 @@ class WarehouseMissing(WarehouseError):
         self.path = path
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every numbered migration file, in order."""
+Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def migrations() -> list[tuple[int, str, Migration]]:
+    """(version, name, step) of every numbered migration file, in order: the SQL of a `.sql`
+    file, or the `migrate(con)` function of a `.py` file (for steps SQL cannot do)."""
     folder = resources.files("warehouse").joinpath("migrations")
-    found = []
+    found: list[tuple[int, str, Migration]] = []
     for entry in folder.iterdir():
-        match = re.fullmatch(r"(\d+)_(\w+)\.sql", entry.name)
-        if match:
-            found.append((int(match[1]), match[2], entry.read_text("utf-8")))
-    return sorted(found)
+        match = re.fullmatch(r"(\d+)_(\w+)\.(sql|py)", entry.name)
+        if not match:
+            continue
+        text = entry.read_text("utf-8")
+        if match[3] == "py":
+            namespace: dict = {"__name__": f"warehouse.migrations.m{match[1]}"}
+            exec(compile(text, entry.name, "exec"), namespace)
+            text = namespace["migrate"]
+        found.append((int(match[1]), match[2], text))
+    return sorted(found, key=lambda m: m[0])
 
 
 def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
@@ -92,6 +105,24 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     return con
 
 
+@contextmanager
+def zlib_function(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Within: SQL's `zlib_decompress(blob)`, which reads `documents.content_zlib` as raw bytes.
+
+    Removed on the way out: a connection that still holds a Python function when the
+    interpreter exits makes duckdb's bindings print a page of "leaked instance" warnings.
+    """
+    con.create_function("zlib_decompress", _zlib_decompress, ["BLOB"], "BLOB")
+    try:
+        yield con
+    finally:
+        con.remove_function("zlib_decompress")
+
+
+def _zlib_decompress(packed: bytes) -> bytes:
+    return zlib.decompress(packed)
+
+
 def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """(Re)create the reporting views, one file each in warehouse/views; return their names."""
     folder = resources.files("warehouse").joinpath("views")
@@ -111,12 +142,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     )
     applied = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     done = []
-    for version, name, sql in migrations():
+    for version, name, step in migrations():
         if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql)
+            if callable(step):
+                step(con)
+            else:
+                con.execute(step)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
             con.execute("COMMIT")
         except Exception:

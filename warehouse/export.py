@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.db import zlib_function
+
 NO_EVENT = "none"
 
 
@@ -35,8 +37,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path, *, with_content
     written = {}
     for name, _, columns in relations(con):
         select = f'SELECT * FROM "{name}"'
-        if name == "documents" and not with_content:
-            select = 'SELECT * EXCLUDE (content) FROM "documents"'
+        if name == "documents":  # raw bytes as acquired, or none
+            select = ('SELECT * EXCLUDE (content_zlib), zlib_decompress(content_zlib) AS content FROM "documents"'
+                      if with_content else 'SELECT * EXCLUDE (content_zlib) FROM "documents"')
         if "event" in columns:
             source, partition = f"SELECT * REPLACE (coalesce(event, '{NO_EVENT}') AS event) FROM ({select})", True
         elif "post_id" in columns:
@@ -51,6 +54,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path, *, with_content
         path = target if partition else target / "data.parquet"
         target.mkdir(parents=True, exist_ok=True)
         quoted = str(path).replace("'", "''")
-        con.execute(f"COPY ({source}) TO '{quoted}' ({options})")
-        written[name] = con.execute(f"SELECT count(*) FROM ({source})").fetchone()[0]
+        with zlib_function(con):  # results fetched to the end: the function cannot go while one is open
+            con.execute(f"COPY ({source}) TO '{quoted}' ({options})").fetchall()
+            (written[name],), = con.execute(f"SELECT count(*) FROM ({source})").fetchall()
     return written

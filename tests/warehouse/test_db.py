@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -9,7 +10,7 @@ from pydantic import ValidationError
 
 from schemas import Settings
 from warehouse import WarehouseBusy, WarehouseMissing, connect, migrate
-from warehouse.db import migrations
+from warehouse.db import migrations, zlib_function
 
 
 def test_connect_applies_every_migration_once(tmp_path: Path):
@@ -82,6 +83,8 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
                 " parsed_at) VALUES ('p1', 'd1', '/a.txt', 'Corps.', 6, 'v1', 'r1', now())")
     old.execute("INSERT INTO post_events VALUES ('p1', 'e1', 'title')")
     old.execute("INSERT INTO entities VALUES ('x1', 'Clara Chapaz', 'PERSON')")
+    page = "<p>Clara Chapaz à VivaTech.</p>".encode() * 500
+    old.execute("INSERT INTO documents VALUES ('d1', ?, ?, 'text/html', '/a.html', now(), 'r1')", [page, len(page)])
     old.execute("INSERT INTO runs (run_id, flow_name, started_at, status, parser_version)"
                 " VALUES ('r1', 'ingest', now(), 'completed', 'v1')")
     old.close()
@@ -97,6 +100,12 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
         assert con.execute("SELECT name, run_id FROM entities").fetchall() == [("Clara Chapaz", None)]
         assert con.execute("SELECT status, posts_changed FROM runs").fetchall() == [("completed", 0)]
         assert con.execute("SELECT count(*) FROM reprocess_changes").fetchone() == (0,)
+        (packed, size), = con.execute("SELECT content_zlib, byte_size FROM documents WHERE doc_id = 'd1'").fetchall()
+        assert zlib.decompress(packed) == page and size == len(page) and len(packed) < len(page) / 10
+        with zlib_function(con):
+            assert con.execute("SELECT zlib_decompress(content_zlib) FROM documents").fetchall() == [(page,)]
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO documents SELECT * FROM documents")  # the key came through the rebuild
     finally:
         con.close()
 

@@ -32,6 +32,22 @@ def test_store_documents_keeps_each_content_once_and_every_version(con):
         ("/copy.txt", 1), ("/x.txt", 2)]
 
 
+def test_raw_documents_are_compressed_one_by_one_and_read_back_exactly(con):
+    # Pages of realistic size: DuckDB would compress a plain BLOB column a vector (2,048 rows) at a
+    # time, and reading one page would then decompress every page stored before it in the vector.
+    pages = [doc(("<html><p>" + f"Billet {i} sur VivaTech. " * 4000 + "</p></html>").encode(), f"/p{i}.html")
+             for i in range(40)]
+    wh.store_documents(con, pages, "r1", NOW)
+    con.execute("CHECKPOINT")
+    storage = {c for (c,) in con.execute("SELECT DISTINCT compression FROM pragma_storage_info('documents')"
+                                         " WHERE column_name = 'content_zlib' AND segment_type = 'BLOB'").fetchall()}
+    assert storage == {"Uncompressed"}
+    assert table(con, "SELECT sum(octet_length(content_zlib)) * 20 < sum(byte_size) FROM documents") == [(True,)]
+    wanted = [pages[3], pages[31]]
+    read = wh.read_documents(con, [(d.source_uri, d.doc_id) for d in wanted])
+    assert [(d.source_uri, d.content) for d in read] == [(d.source_uri, d.content) for d in wanted]
+
+
 def test_load_posts_is_idempotent_and_replaces_event_links(con):
     d = doc(b"one", "/x.txt")
     vivatech = EventRef(name="VivaTech", key="vivatech", evidence="hashtag")
