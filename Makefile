@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-memory bench-fetch bench-report
+.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-memory bench-coldstart bench-fetch bench-report
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ SIZES ?= 1000 10000
 bench-memory: $(BIN)/covpipe  ## memory against corpus size: peak RSS of ingest at SIZES posts (about an hour)
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.memory --shared $(SHARED) --sizes $(SIZES) --json data/eval/memory.json
+
+bench-coldstart: $(BIN)/covpipe  ## ingest of one seed file: time to the flow run's start and end, with and without a server (about 3 min)
+	@mkdir -p $(PREFECT_HOME) data/eval
+	$(BIN)/python -m bench.coldstart --json data/eval/coldstart.json
 
 bench-fetch: $(BIN)/covpipe  ## politeness: 2 loopback hosts x 50 pages at 2 req/s per host (about 25 s)
 	@mkdir -p data/eval
