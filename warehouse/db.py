@@ -45,7 +45,8 @@ class WarehouseMissing(WarehouseError):
         self.path = path
 
 
-Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+Migration = str | Callable[..., None]  # SQL, or migrate(con); not Callable[[DuckDBPyConnection], ...]: typing would
+# cache the duckdb type until exit, and the duckdb bindings would then print "leaked instance" warnings
 
 
 def migrations() -> list[tuple[int, str, Migration]]:
