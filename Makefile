@@ -55,7 +55,7 @@ bench-memory: $(BIN)/covpipe  ## memory against corpus size: peak RSS of ingest 
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.memory --shared $(SHARED) --sizes $(SIZES) --json data/eval/memory.json
 
-bench-coldstart: $(BIN)/covpipe  ## ingest of one seed file: time to the flow run's start and end, with and without a server (about 3 min)
+bench-coldstart: $(BIN)/covpipe  ## ingest of one seed file: time to the flow run's start and end, with the embedded API, a running server, and a covpipe worker (about 5 min)
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.coldstart --json data/eval/coldstart.json
 

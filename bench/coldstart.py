@@ -6,9 +6,10 @@ Each setting runs the CLI `--repeat` times on a fresh warehouse and reports the 
 - `flow_finished_s`: to the flow run's final state (the file is parsed and loaded);
 - `exit_s`: to the process's exit (Prefect's shutdown included).
 
-Settings: `embedded` (no server: Prefect starts its embedded API in the CLI's process) and
+Settings: `embedded` (no server: Prefect starts its embedded API in the CLI's process),
 `server` (a `prefect server start` on loopback, started once here and named by
-PREFECT_API_URL). Run: `make bench-coldstart`.
+PREFECT_API_URL; the CLI parses in its own process) and `worker` (the same server, and a
+`covpipe worker` listening on it with the model loaded). Run: `make bench-coldstart`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -68,11 +71,31 @@ def setting(runs: int, path: Path, env: dict[str, str], work: Path, name: str) -
     return median | {"runs": [{k: round(v, 1) for k, v in t.items()} for t in timings]}
 
 
+@contextmanager
+def parse_worker(env: dict[str, str], log_path: Path, timeout: float = 180) -> Iterator[None]:
+    """A `covpipe worker` on the server `env` names, listening (model loaded) within."""
+    from flows.runners import served_worker_ready
+
+    with log_path.open("w") as sink:
+        worker = subprocess.Popen([sys.executable, "-m", "flows.cli", "worker"], env=env, stdout=sink,
+                                  stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while not served_worker_ready(env["PREFECT_API_URL"]):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"covpipe worker did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--file", type=Path, default=min(SEEDS.glob("*.txt")))
-    ap.add_argument("--settings", default="embedded,server", help="embedded, server; comma-separated")
+    ap.add_argument("--settings", default="embedded,server,worker", help="embedded, server, worker; comma-separated")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
     wanted = a.settings.split(",")
@@ -84,13 +107,17 @@ def main() -> None:
         work = Path(tmp)
         if "embedded" in wanted:
             figures["embedded"] = setting(a.repeat, a.file, env, work, "embedded")
-        if "server" in wanted:
+        if "server" in wanted or "worker" in wanted:
             from flows.serve import start_server
 
             server = start_server(work / "prefect-server", ui=False)
+            env |= {"PREFECT_API_URL": server.api_url}
             try:
-                figures["server"] = setting(a.repeat, a.file, env | {"PREFECT_API_URL": server.api_url}, work,
-                                            "server")
+                if "server" in wanted:
+                    figures["server"] = setting(a.repeat, a.file, env, work, "server")
+                if "worker" in wanted:
+                    with parse_worker(env, work / "worker.log"):
+                        figures["worker"] = setting(a.repeat, a.file, env, work, "worker")
             finally:
                 server.stop()
     emit(figures, a.json)

@@ -59,10 +59,12 @@ class Runner(StrEnum):
     process = "process"
     dask = "dask"
     sequential = "sequential"
+    served = "served"
 
 
 RunnerOption = Annotated[Runner | None, typer.Option(
-    "--task-runner", help="Where parse batches run: worker processes (default), Dask, or in-process.")]
+    "--task-runner", help="Where parse batches run: worker processes (default), Dask, in-process, or a "
+                          "`covpipe worker` on the Prefect server (served; a small run uses one when it listens).")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Parse workers (default: one per core; on a Dask cluster, batches in flight).")]
 DaskOption = Annotated[str | None, typer.Option(
@@ -106,7 +108,7 @@ def ingest(
         from tasks.acquire import discover_inputs
 
         settings = for_inputs(settings, sum(1 for _ in islice(discover_inputs(paths), settings.batch_size + 1)))
-    _prepare_flow_run(settings)
+    settings = _prepare_flow_run(settings)
     try:
         if source:
             from flows.poll import (
@@ -197,6 +199,27 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Keep the language model loaded and parse the batches runs hand over, until interrupted (Ctrl-C).
+
+    Listens on the Prefect server PREFECT_API_URL names (`prefect server start`, or the one
+    `covpipe serve` starts). A small `covpipe ingest` on that server then skips loading the
+    model (about 10 s); `--task-runner served` sends a whole run to it. One batch at a time;
+    after a parser change, restart it (until then, runs parse their batches themselves).
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        err.print("[red]error:[/red] covpipe worker needs a Prefect server: start one (`prefect server start`) and "
+                  "set PREFECT_API_URL, here and for the runs")
+        raise typer.Exit(2)
+    for key, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from flows.serve import serve_parse_worker
+
+    out.print(f"covpipe worker on {os.environ['PREFECT_API_URL']}; Ctrl-C stops.", style="dim")
+    serve_parse_worker(_settings(None))
+
+
+@app.command()
 def reprocess(
     all_posts: Annotated[bool, typer.Option("--all/--stale",
                                             help="Every post, or only those another parser version wrote.")] = False,
@@ -213,7 +236,7 @@ def reprocess(
     settings = _settings(db, batch_size=batch_size, **_runner(task_runner, workers, dask_address))
     if where is not None:
         _check_where(settings, where)  # a typo fails now, not after Prefect has started
-    _prepare_flow_run(settings)
+    settings = _prepare_flow_run(settings)
     from flows.reprocess import reprocess as reprocess_flow
     from flows.runners import run_flow
 
@@ -252,17 +275,24 @@ def _check_where(settings: Settings, where: str) -> None:
         con.close()
 
 
-def _prepare_flow_run(settings: Settings) -> None:
-    """Quiet offline Prefect defaults, and the spaCy model loading on the other core while Prefect
-    starts when parsing runs in this process."""
+def _prepare_flow_run(settings: Settings) -> Settings:
+    """The run's settings, checked (a served run needs a listening `covpipe worker`); quiet offline
+    Prefect defaults; and the spaCy model loading while Prefect imports when parsing runs in this process."""
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from flows.runners import in_process
+    from flows.runners import in_process, served_worker_ready
 
+    if settings.task_runner == "served":
+        api_url = os.environ.get("PREFECT_API_URL")
+        if not api_url or not served_worker_ready(api_url):
+            err.print("[red]error:[/red] --task-runner served needs a `covpipe worker` of this code listening on "
+                      f"the Prefect server PREFECT_API_URL names ({api_url or 'unset'})")
+            raise typer.Exit(2)
     if in_process(settings):
         from tasks.nlp import warm_up
 
         warm_up(settings.parse.spacy_model)
+    return settings
 
 
 @app.command()

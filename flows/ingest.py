@@ -8,6 +8,7 @@ alone. Raw documents are stored before any parsing, so a parser crash loses noth
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
@@ -21,11 +22,11 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
+from prefect.futures import PrefectDistributedFuture, PrefectFuture
 from prefect.runtime import flow_run
 
 from flows.runners import in_flight
-from schemas import Failure, KnownEvent, ParseOutcome, RawDocument, RunReport, Settings
+from schemas import Failure, KnownEvent, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
 from tasks.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
 from tasks.parse import parse_batch
@@ -34,6 +35,7 @@ from warehouse import connect
 from warehouse import load as wh
 from warehouse.sources import store_hints
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Batches carry megabytes of bytes: hashing them for Prefect's cache would cost more than the work.
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
@@ -45,6 +47,59 @@ def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failur
 
 
 parse_batch_task = task(parse_batch, name="parse-batch", **_TASK)
+SERVED_WAIT_SECONDS = 900  # a batch a served worker has not finished by then is parsed by the flow
+
+
+class ParserMismatch(RuntimeError):
+    """A served parse worker runs another parser version than the run's."""
+
+
+def parse_served(docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions,
+                 now: datetime, version: str) -> list[ParseOutcome]:
+    """`parse_batch` in a long-lived `covpipe worker`. It refuses a batch of another parser
+    version (the code changed on disk since it started): the flow then parses the batch itself."""
+    served = parser_version(options)
+    if served != version:
+        raise ParserMismatch(f"the parse worker runs parser {served} and this run {version}: restart `covpipe worker`")
+    return parse_batch(docs, known_events=known_events, options=options, now=now, version=version)
+
+
+def _run_key(context, parameters) -> str:
+    """The task run's own id as its result key: no reuse across runs, and no hashing of the documents'
+    bytes (a task worker replaces NO_CACHE with Prefect's default policy, which hashes the inputs;
+    no key at all makes Prefect 3.8 record one storage key and write under another)."""
+    return f"covpipe-parse-{context.task_run.id}"
+
+
+# The worker persists results where the flow's process reads them (Prefect's local storage).
+parse_served_task = task(parse_served, name="parse-batch-served", cache_key_fn=_run_key, persist_result=True)
+
+
+@dataclass
+class ParseJob:
+    """A batch handed to the run's parse workers; `result()` waits for its outcomes."""
+
+    future: PrefectFuture
+    docs: list[RawDocument]
+    parameters: dict
+
+    def result(self) -> list[ParseOutcome]:
+        if not isinstance(self.future, PrefectDistributedFuture):
+            return self.future.result()
+        try:
+            return self.future.result(timeout=SERVED_WAIT_SECONDS)
+        except (ParserMismatch, TimeoutError) as exc:
+            log.warning("served parse worker: %s; parsing the batch in the flow's process", exc or "no answer in time")
+            return parse_batch(self.docs, **self.parameters)
+
+
+def submit_parse(settings: Settings, docs: list[RawDocument], **parameters) -> ParseJob:
+    """Hand a batch to the run's parse workers: a `covpipe worker` through the Prefect server when
+    the run is served, else the flow's task runner."""
+    parameters["options"] = settings.parse
+    if settings.task_runner == "served":
+        return ParseJob(parse_served_task.delay(docs, **parameters), docs, parameters)
+    return ParseJob(parse_batch_task.submit(docs, **parameters), docs, parameters)
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
@@ -78,7 +133,7 @@ class Submitted:
 
     documents: int
     current: dict[str, tuple[str, str]]
-    future: PrefectFuture | None
+    job: ParseJob | None
     now: datetime
 
 
@@ -94,14 +149,13 @@ def submit_documents(tally: Tally, raws: list[RawDocument], *, version: str, set
     current = wh.current_posts(con, [d.source_uri for d in raws])
     todo = [d for d in raws if current.get(d.source_uri) != (d.doc_id, version) or d.source_uri in rehinted]
     tally.counts["unchanged"] += len(raws) - len(todo)
-    future = parse_batch_task.submit(todo, known_events=known_events, options=settings.parse, now=now,
-                                     version=version) if todo else None
-    return Submitted(len(raws), current, future, now)
+    job = submit_parse(settings, todo, known_events=known_events, now=now, version=version) if todo else None
+    return Submitted(len(raws), current, job, now)
 
 
 def finish_documents(tally: Tally, submitted: Submitted) -> list[ParseOutcome]:
     """Wait for a submitted batch's parse and load its posts and failures."""
-    outcomes: list[ParseOutcome] = submitted.future.result() if submitted.future is not None else []
+    outcomes: list[ParseOutcome] = submitted.job.result() if submitted.job is not None else []
     current = submitted.current
     posts = [o.post for o in outcomes if o.post is not None]
     wh.load_posts(tally.con, posts, tally.run_id, submitted.now)

@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.ingest import batches, parse_batch_task
+from flows.ingest import batches, submit_parse
 from flows.runners import in_flight
 from schemas import Failure, ParseOutcome, Post, RunReport, Settings
 from tasks.version import parser_version
@@ -59,8 +59,8 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
 
         def finish_oldest() -> None:
             nonlocal all_changes
-            number, batch, now, future = pending.popleft()
-            outcomes: list[ParseOutcome] = future.result()
+            number, batch, now, job = pending.popleft()
+            outcomes: list[ParseOutcome] = job.result()
             posts = [o.post for o in outcomes if o.post is not None]
             failures = [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(con, batch, posts, failures, run_id, version)
@@ -78,8 +78,8 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
             now = datetime.now(UTC)
             docs = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
-            pending.append((number, batch, now, parse_batch_task.submit(
-                docs, known_events=known, options=settings.parse, now=now, version=version)))
+            pending.append((number, batch, now, submit_parse(settings, docs, known_events=known, now=now,
+                                                             version=version)))
             while len(pending) > in_flight(settings):
                 finish_oldest()
         while pending:

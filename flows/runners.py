@@ -3,7 +3,8 @@
 Parsing is CPU-bound Python (trafilatura, spaCy), so threads would share one core: the
 default is Prefect's `ProcessPoolTaskRunner` with one worker per core, each loading the
 language model once. `dask` runs the same tasks through prefect-dask on a new local
-cluster or on the scheduler at `Settings.dask_address`. Whatever the runner, the flow's
+cluster or on the scheduler at `Settings.dask_address`. `served` hands batches to a
+long-lived `covpipe worker` through the Prefect server. Whatever the runner, the flow's
 own process stays the single writer of the warehouse. This module must not parse or
 touch the warehouse.
 """
@@ -47,8 +48,9 @@ def task_runner_for(settings: Settings) -> TaskRunner:
 
 
 def for_inputs(settings: Settings, inputs: int) -> Settings:
-    """The settings for a run of `inputs` documents: one batch or fewer parses in this process,
-    unless a runner was asked for (option or COVPIPE_TASK_RUNNER).
+    """The settings for a run of `inputs` documents: one batch or fewer goes to a `covpipe worker`
+    listening on the Prefect server PREFECT_API_URL names (its model is loaded), else parses in
+    this process, unless a runner was asked for (option or COVPIPE_TASK_RUNNER).
 
     A single batch cannot use a second worker, and a spawned worker pays again for the
     imports and the model (about 15 s on two cores) that this process loads while Prefect
@@ -56,8 +58,37 @@ def for_inputs(settings: Settings, inputs: int) -> Settings:
     """
     chosen = "task_runner" in settings.model_fields_set
     if not chosen and settings.task_runner == "process" and 0 < inputs <= settings.batch_size:
-        return settings.model_copy(update={"task_runner": "sequential"})
+        api_url = os.environ.get("PREFECT_API_URL")  # Prefect's settings are not loaded yet
+        served = bool(api_url) and served_worker_ready(api_url)
+        return settings.model_copy(update={"task_runner": "served" if served else "sequential"})
     return settings
+
+
+SERVED_TASK_PREFIX = "parse_served-"  # Prefect's task key: function name, then a hash of its code
+
+
+def served_worker_ready(api_url: str) -> bool:
+    """Whether a `covpipe worker` of this code listens on the Prefect server at `api_url`.
+
+    The first look needs no Prefect (a small run decides before importing it); only when some
+    parse worker listens is the exact task key, which Prefect derives from the code, compared.
+    """
+    import httpx
+
+    def listening(keys: list[str]) -> list[str]:
+        answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5,
+                            json={"task_worker_filter": {"task_keys": keys}})
+        answer.raise_for_status()
+        return [key for worker in answer.json() for key in worker["task_keys"]]
+
+    try:
+        if not any(key.startswith(SERVED_TASK_PREFIX) for key in listening([])):
+            return False
+        from flows.ingest import parse_served_task
+
+        return parse_served_task.task_key in listening([parse_served_task.task_key])
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return False
 
 
 def in_flight(settings: Settings) -> int:

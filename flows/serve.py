@@ -4,7 +4,8 @@ Prefect's embedded API runs no schedules, so serving needs a real server: the on
 settings name (PREFECT_API_URL), or one this module starts on loopback with its database
 under the data folder and stops on exit. Wiring only: the runs themselves are the `poll`
 flow, one source each, executed by Prefect's runner in subprocesses, one at a time
-(DuckDB allows one writer).
+(DuckDB allows one writer). `covpipe worker` is a long-lived parse worker on that server:
+it keeps the language model loaded for the runs that hand it their batches.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from schemas import SourcesConfig
+from schemas import Settings, SourcesConfig
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,20 @@ def deployments(config: SourcesConfig, sources_file: Path, db: Path) -> list:
         )
         for source in config.sources.values()
     ]
+
+
+def serve_parse_worker(settings: Settings) -> None:
+    """Load the language model, then run the parse batches that runs hand to the Prefect server,
+    one at a time, until interrupted (`covpipe worker`)."""
+    from prefect.task_worker import serve
+
+    from flows.ingest import parse_served_task
+    from flows.runners import load_model
+    from tasks.version import parser_version
+
+    load_model(settings.parse.spacy_model)
+    log.info("parse worker ready: parser %s", parser_version(settings.parse))  # the code loaded now
+    serve(parse_served_task, limit=1)
 
 
 def serve_sources(config: SourcesConfig, sources_file: Path, db: Path) -> None:

@@ -3,6 +3,10 @@
 import subprocess
 import sys
 
+import httpx
+import pytest
+
+from flows import runners
 from flows.runners import for_inputs, in_process
 from schemas import Settings
 from tests.conftest import ROOT
@@ -10,6 +14,7 @@ from tests.conftest import ROOT
 
 def test_a_run_of_one_batch_or_less_parses_in_this_process(monkeypatch):
     monkeypatch.delenv("COVPIPE_TASK_RUNNER", raising=False)  # the suite's own choice
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
     settings = Settings(batch_size=64, workers=2)
     assert settings.task_runner == "process"
 
@@ -21,6 +26,7 @@ def test_a_run_of_one_batch_or_less_parses_in_this_process(monkeypatch):
 
 def test_a_runner_asked_for_is_kept_whatever_the_run(monkeypatch):
     monkeypatch.delenv("COVPIPE_TASK_RUNNER", raising=False)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
     asked = Settings(task_runner="process", batch_size=64, workers=2)
     assert not in_process(for_inputs(asked, 1))
     monkeypatch.setenv("COVPIPE_TASK_RUNNER", "process")
@@ -41,3 +47,79 @@ def test_the_flows_process_does_not_load_spacy_when_workers_parse():
     code = "import sys, flows.ingest, flows.reprocess, flows.poll; print('spacy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def _task_workers(monkeypatch, keys: list[str]) -> list[dict]:
+    """Answer Prefect's /task_workers/filter as a server where one worker listens for `keys`."""
+    asked = []
+
+    def post(url, *, json, timeout):
+        asked.append(json["task_worker_filter"]["task_keys"])
+        wanted = set(json["task_worker_filter"]["task_keys"])
+        listening = [k for k in keys if not wanted or k in wanted]
+        return httpx.Response(200, json=[{"identifier": "w1", "task_keys": listening}] if listening else [],
+                              request=httpx.Request("POST", url))
+
+    monkeypatch.setattr(httpx, "post", post)
+    return asked
+
+
+@pytest.fixture
+def on_server(monkeypatch) -> Settings:
+    """Default settings, on a Prefect server named by PREFECT_API_URL."""
+    monkeypatch.delenv("COVPIPE_TASK_RUNNER", raising=False)
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
+    return Settings(batch_size=64, workers=2)
+
+
+def test_a_small_run_goes_to_a_listening_worker_of_this_code(monkeypatch, on_server):
+    from flows.ingest import parse_served_task
+
+    _task_workers(monkeypatch, [parse_served_task.task_key])
+    served = for_inputs(on_server, 1)
+    assert served.task_runner == "served" and not in_process(served)
+    assert for_inputs(on_server, 65) == on_server  # a large run keeps its worker processes
+
+
+def test_a_worker_of_other_code_or_none_leaves_the_run_in_process(monkeypatch, on_server):
+    asked = _task_workers(monkeypatch, [])
+    assert for_inputs(on_server, 1).task_runner == "sequential"
+    assert asked == [[]]  # one look, without the task key (no Prefect import for it)
+    _task_workers(monkeypatch, [runners.SERVED_TASK_PREFIX + "0123abcd"])  # an older worker's code
+    assert for_inputs(on_server, 1).task_runner == "sequential"
+    monkeypatch.delenv("PREFECT_API_URL")
+    assert for_inputs(on_server, 1).task_runner == "sequential"  # no server named: nothing to ask
+
+
+def test_an_unreachable_server_leaves_the_run_in_process(monkeypatch, on_server):
+    def refuse(url, **kwargs):
+        raise httpx.ConnectError("refused", request=httpx.Request("POST", url))
+
+    monkeypatch.setattr(httpx, "post", refuse)
+    assert for_inputs(on_server, 1).task_runner == "sequential"
+
+
+def test_a_served_batch_of_another_parser_is_parsed_by_the_flow(monkeypatch):
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from prefect.futures import PrefectDistributedFuture
+
+    from flows.ingest import ParseJob, ParserMismatch, parse_served
+    from schemas import ParseOptions
+    from tasks.version import parser_version
+
+    options, now = ParseOptions(), datetime(2026, 3, 1, tzinfo=UTC)
+    assert parse_served([], known_events=(), options=options, now=now, version=parser_version(options)) == []
+    with pytest.raises(ParserMismatch, match="restart `covpipe worker`"):
+        parse_served([], known_events=(), options=options, now=now, version="another")
+
+    class Refused(PrefectDistributedFuture):
+        def result(self, timeout=None, raise_on_failure=True):
+            raise ParserMismatch("the parse worker runs parser a and this run b")
+
+    parsed = []
+    monkeypatch.setattr("flows.ingest.parse_batch", lambda docs, **kw: parsed.append((docs, kw)) or ["outcome"])
+    job = ParseJob(Refused(task_run_id=uuid4()), ["doc"], {"version": "b"})
+    assert job.result() == ["outcome"]
+    assert parsed == [(["doc"], {"version": "b"})]

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,19 @@ def test_worker_processes_give_the_in_process_warehouse(corpus: Path, in_process
     assert snapshot(db) == snapshot(in_process)
 
 
-def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process: Path, tmp_path: Path):
-    from distributed import LocalCluster
-
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `prefect server start` on loopback, for the runners that need one."""
     from flows.serve import start_server
 
-    server = start_server(tmp_path / "server", ui=False)
+    started = start_server(tmp_path_factory.mktemp("server"), ui=False)
+    yield started
+    started.stop()
+
+
+def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process: Path, server, tmp_path: Path):
+    from distributed import LocalCluster
+
     saved = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = server.api_url  # the cluster's workers report there too
     try:
@@ -84,8 +92,42 @@ def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process:
             workers = len(cluster.scheduler_info["workers"])
     finally:
         os.environ.pop("PREFECT_API_URL") if saved is None else os.environ.update(PREFECT_API_URL=saved)
-        server.stop()
     assert result.returncode == 1, result.stderr[-3000:]
     assert workers == 2
     assert snapshot(db) == snapshot(in_process)
     assert "Starting temporary server" not in result.stderr  # it ran against the real server
+
+
+def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process: Path, server, tmp_path: Path):
+    from flows.runners import served_worker_ready
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVPIPE_")} | {
+        "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": server.api_url, "PREFECT_LOGGING_LEVEL": "INFO"}
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as sink:
+        worker = subprocess.Popen([sys.executable, "-m", "flows.cli", "worker"], cwd=ROOT, env=env, stdout=sink,
+                                  stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while not served_worker_ready(server.api_url):
+            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
+            time.sleep(1)
+        db = tmp_path / "w.duckdb"
+        whole = covpipe(tmp_path, "ingest", str(corpus), "--db", str(db), "--task-runner", "served",
+                        PREFECT_API_URL=server.api_url)
+        served = log_path.read_text().count("Finished in state Completed()")
+        one = tmp_path / "one" / "post.txt"
+        one.parent.mkdir()
+        one.write_bytes(min(SEEDS.glob("*.txt")).read_bytes() + b"\nUne ligne de plus.\n")
+        small = covpipe(tmp_path, "ingest", str(one.parent), "--db", str(tmp_path / "small.duckdb"),
+                        PREFECT_API_URL=server.api_url, COVPIPE_BATCH_SIZE="64")
+        served_after = log_path.read_text().count("Finished in state Completed()")
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    assert whole.returncode == 1, whole.stderr[-3000:]  # the two failing documents, recorded
+    assert snapshot(db) == snapshot(in_process)
+    assert served >= 2  # the documents in batches of two, parsed by the worker
+    assert small.returncode == 0, small.stderr[-3000:]
+    assert served_after == served + 1  # a small run found the worker on its own
+    assert query(tmp_path / "small.duckdb", "SELECT count(*) FROM posts") == [(1,)]
