@@ -108,7 +108,7 @@ def ingest(
         from tasks.acquire import discover_inputs
 
         settings = for_inputs(settings, sum(1 for _ in islice(discover_inputs(paths), settings.batch_size + 1)))
-    settings = _prepare_flow_run(settings)
+    _prepare_flow_run(settings)
     try:
         if source:
             from flows.poll import (
@@ -236,7 +236,7 @@ def reprocess(
     settings = _settings(db, batch_size=batch_size, **_runner(task_runner, workers, dask_address))
     if where is not None:
         _check_where(settings, where)  # a typo fails now, not after Prefect has started
-    settings = _prepare_flow_run(settings)
+    _prepare_flow_run(settings)
     from flows.reprocess import reprocess as reprocess_flow
     from flows.runners import run_flow
 
@@ -275,9 +275,9 @@ def _check_where(settings: Settings, where: str) -> None:
         con.close()
 
 
-def _prepare_flow_run(settings: Settings) -> Settings:
-    """The run's settings, checked (a served run needs a listening `covpipe worker`); quiet offline
-    Prefect defaults; and the spaCy model loading while Prefect imports when parsing runs in this process."""
+def _prepare_flow_run(settings: Settings) -> None:
+    """Check that a served run has a listening `covpipe worker`; quiet offline Prefect defaults; and
+    the spaCy model loading while Prefect imports when parsing runs in this process."""
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
     from flows.runners import in_process, served_worker_ready
@@ -292,7 +292,6 @@ def _prepare_flow_run(settings: Settings) -> Settings:
         from tasks.nlp import warm_up
 
         warm_up(settings.parse.spacy_model)
-    return settings
 
 
 @app.command()

@@ -9,6 +9,7 @@ alone. Raw documents are stored before any parsing, so a parser crash loses noth
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
@@ -47,7 +48,8 @@ def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failur
 
 
 parse_batch_task = task(parse_batch, name="parse-batch", **_TASK)
-SERVED_WAIT_SECONDS = 900  # a batch a served worker has not finished by then is parsed by the flow
+SERVED_WAIT_SECONDS = 900  # a served batch unfinished by then (queue included) is parsed by the flow
+SERVED_CHECK_SECONDS = 30  # how often a wait checks that a worker still listens
 
 
 class ParserMismatch(RuntimeError):
@@ -68,7 +70,11 @@ def _run_key(context, parameters) -> str:
     """The task run's own id as its result key: no reuse across runs, and no hashing of the documents'
     bytes (a task worker replaces NO_CACHE with Prefect's default policy, which hashes the inputs;
     no key at all makes Prefect 3.8 record one storage key and write under another)."""
-    return f"covpipe-parse-{context.task_run.id}"
+    return _result_key(context.task_run.id)
+
+
+def _result_key(task_run_id) -> str:
+    return f"covpipe-parse-{task_run_id}"
 
 
 # The worker persists results where the flow's process reads them (Prefect's local storage).
@@ -87,17 +93,71 @@ class ParseJob:
         if not isinstance(self.future, PrefectDistributedFuture):
             return self.future.result()
         try:
-            return self.future.result(timeout=SERVED_WAIT_SECONDS)
-        except (ParserMismatch, TimeoutError) as exc:
-            log.warning("served parse worker: %s; parsing the batch in the flow's process", exc or "no answer in time")
+            return _served_result(self.future)
+        except Exception as exc:  # parse_batch never raises on a document: the worker or its storage failed
+            global _served_failed
+            _served_failed = True  # this process's later batches stay here
+            log.warning("served parse worker: %s; parsing this run's batches in the flow's process",
+                        str(exc) or type(exc).__name__)
+            _cancel(self.future.task_run_id)
             return parse_batch(self.docs, **self.parameters)
+        finally:
+            _forget(self.future.task_run_id)
+
+
+_served_failed = False
+
+
+def _served_result(future: PrefectDistributedFuture) -> list[ParseOutcome]:
+    """The outcomes of a served batch, waiting while a worker of this code listens (at most SERVED_WAIT_SECONDS)."""
+    from prefect.settings import get_current_settings
+
+    from flows.runners import served_worker_ready
+
+    api_url = get_current_settings().api.url
+    deadline = time.monotonic() + SERVED_WAIT_SECONDS
+    while True:
+        try:
+            return future.result(timeout=SERVED_CHECK_SECONDS)
+        except TimeoutError:
+            if time.monotonic() > deadline or not api_url or not served_worker_ready(api_url):
+                raise TimeoutError("no covpipe worker finished the batch") from None
+
+
+def _cancel(task_run_id) -> None:
+    """Cancel a served batch the flow parses itself, so a worker does not parse it too."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Cancelled
+
+    try:
+        with get_client(sync_client=True) as client:
+            client.set_task_run_state(task_run_id, Cancelled(), force=True)
+    except Exception:  # best effort: the run goes on either way
+        log.debug("could not cancel task run %s", task_run_id, exc_info=True)
+
+
+def _forget(task_run_id) -> None:
+    """Delete a served batch's stored parameters and result: Prefect keeps both otherwise."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    folder = Path(get_current_settings().results.local_storage_path)
+    try:
+        with get_client(sync_client=True) as client:
+            states = client.read_task_run_states(task_run_id)
+    except Exception:
+        states = []
+    stored = [f"parameters/{s.state_details.task_parameters_id}" for s in states
+              if s.state_details.task_parameters_id] + [_result_key(task_run_id)]
+    for key in stored:
+        (folder / key).unlink(missing_ok=True)
 
 
 def submit_parse(settings: Settings, docs: list[RawDocument], **parameters) -> ParseJob:
     """Hand a batch to the run's parse workers: a `covpipe worker` through the Prefect server when
     the run is served, else the flow's task runner."""
     parameters["options"] = settings.parse
-    if settings.task_runner == "served":
+    if settings.task_runner == "served" and not _served_failed:
         return ParseJob(parse_served_task.delay(docs, **parameters), docs, parameters)
     return ParseJob(parse_batch_task.submit(docs, **parameters), docs, parameters)
 

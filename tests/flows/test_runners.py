@@ -99,13 +99,10 @@ def test_an_unreachable_server_leaves_the_run_in_process(monkeypatch, on_server)
     assert for_inputs(on_server, 1).task_runner == "sequential"
 
 
-def test_a_served_batch_of_another_parser_is_parsed_by_the_flow(monkeypatch):
+def test_a_served_worker_refuses_a_batch_of_another_parser():
     from datetime import UTC, datetime
-    from uuid import uuid4
 
-    from prefect.futures import PrefectDistributedFuture
-
-    from flows.ingest import ParseJob, ParserMismatch, parse_served
+    from flows.ingest import ParserMismatch, parse_served
     from schemas import ParseOptions
     from tasks.version import parser_version
 
@@ -114,12 +111,51 @@ def test_a_served_batch_of_another_parser_is_parsed_by_the_flow(monkeypatch):
     with pytest.raises(ParserMismatch, match="restart `covpipe worker`"):
         parse_served([], known_events=(), options=options, now=now, version="another")
 
-    class Refused(PrefectDistributedFuture):
-        def result(self, timeout=None, raise_on_failure=True):
-            raise ParserMismatch("the parse worker runs parser a and this run b")
 
-    parsed = []
-    monkeypatch.setattr("flows.ingest.parse_batch", lambda docs, **kw: parsed.append((docs, kw)) or ["outcome"])
-    job = ParseJob(Refused(task_run_id=uuid4()), ["doc"], {"version": "b"})
+@pytest.mark.parametrize("failure", ["mismatch", "timeout", "crashed"])
+def test_a_served_batch_that_fails_is_parsed_by_the_flow_and_so_are_the_next(monkeypatch, failure):
+    from uuid import uuid4
+
+    from prefect.exceptions import CrashedRun
+    from prefect.futures import PrefectDistributedFuture
+
+    import flows.ingest as ingest
+
+    raised = {"mismatch": ingest.ParserMismatch("the parse worker runs parser a and this run b"),
+              "timeout": TimeoutError(), "crashed": CrashedRun("worker killed")}[failure]
+
+    def served_result(future):
+        raise raised
+
+    cancelled, forgotten, parsed = [], [], []
+    monkeypatch.setattr(ingest, "_served_failed", False)
+    monkeypatch.setattr(ingest, "_served_result", served_result)
+    monkeypatch.setattr(ingest, "_cancel", cancelled.append)
+    monkeypatch.setattr(ingest, "_forget", forgotten.append)
+    monkeypatch.setattr(ingest, "parse_batch", lambda docs, **kw: parsed.append((docs, kw)) or ["outcome"])
+    run_id = uuid4()
+    job = ingest.ParseJob(PrefectDistributedFuture(task_run_id=run_id), ["doc"], {"version": "b"})
     assert job.result() == ["outcome"]
     assert parsed == [(["doc"], {"version": "b"})]
+    assert cancelled == forgotten == [run_id]  # not parsed twice, nothing left in Prefect's storage
+
+    submitted = []
+    monkeypatch.setattr(ingest.parse_served_task, "delay", lambda *a, **k: submitted.append("served"))
+    monkeypatch.setattr(ingest.parse_batch_task, "submit", lambda *a, **k: submitted.append("here"))
+    ingest.submit_parse(Settings(task_runner="served"), ["doc"], version="b")
+    assert submitted == ["here"]
+
+
+def test_served_runs_and_the_worker_need_a_prefect_server(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    (tmp_path / "post.txt").write_text("Un billet.", "utf-8")
+    worker = CliRunner().invoke(app, ["worker"])
+    assert worker.exit_code == 2 and "PREFECT_API_URL" in worker.output
+    served = CliRunner().invoke(app, ["ingest", str(tmp_path / "post.txt"), "--db", str(tmp_path / "w.duckdb"),
+                                      "--task-runner", "served"])
+    assert served.exit_code == 2 and "covpipe worker" in served.output
+    assert not (tmp_path / "w.duckdb").exists()  # refused before any run

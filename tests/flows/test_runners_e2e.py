@@ -130,4 +130,5 @@ def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process
     assert served >= 2  # the documents in batches of two, parsed by the worker
     assert small.returncode == 0, small.stderr[-3000:]
     assert served_after == served + 1  # a small run found the worker on its own
+    assert "in the flow's process" not in whole.stderr + small.stderr  # no batch fell back
     assert query(tmp_path / "small.duckdb", "SELECT count(*) FROM posts") == [(1,)]
