@@ -22,8 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -44,7 +42,7 @@ def one_run(path: Path, db: Path, env: dict[str, str]) -> dict[str, float]:
     started_of_day = now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(path), "--db", str(db)],
-                          env=env, capture_output=True, text=True)
+                          env=env, capture_output=True, text=True, cwd=SEEDS.parent)
     exit_s = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"covpipe ingest failed:\n{proc.stderr[-3000:]}")
@@ -71,26 +69,6 @@ def setting(runs: int, path: Path, env: dict[str, str], work: Path, name: str) -
     return median | {"runs": [{k: round(v, 1) for k, v in t.items()} for t in timings]}
 
 
-@contextmanager
-def parse_worker(env: dict[str, str], log_path: Path, timeout: float = 180) -> Iterator[None]:
-    """A `covpipe worker` on the server `env` names, listening (model loaded) within."""
-    from flows.runners import served_worker_ready
-
-    with log_path.open("w") as sink:
-        worker = subprocess.Popen([sys.executable, "-m", "flows.cli", "worker"], env=env, stdout=sink,
-                                  stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while not served_worker_ready(env["PREFECT_API_URL"]):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"covpipe worker did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield
-    finally:
-        worker.terminate()
-        worker.wait(30)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
@@ -108,7 +86,7 @@ def main() -> None:
         if "embedded" in wanted:
             figures["embedded"] = setting(a.repeat, a.file, env, work, "embedded")
         if "server" in wanted or "worker" in wanted:
-            from flows.serve import start_server
+            from flows.serve import parse_worker, start_server
 
             server = start_server(work / "prefect-server", ui=False)
             env |= {"PREFECT_API_URL": server.api_url}

@@ -48,6 +48,12 @@ class Format(StrEnum):
     json = "json"
 
 
+def _prefect_defaults() -> None:
+    """Quiet offline Prefect settings, where the environment does not say otherwise."""
+    for key, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
 def _settings(db: Path | None, **overrides: Any) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if db is not None:
@@ -179,8 +185,7 @@ def serve(
         err.print(f"[red]error:[/red] {settings.sources} declares no source ([sources.NAME])")
         raise typer.Exit(2)
     ui = os.environ.get("PREFECT_SERVER_UI_ENABLED", "true").lower() not in ("0", "false", "no")
-    for key, value in _PREFECT_DEFAULTS.items():
-        os.environ.setdefault(key, value)
+    _prefect_defaults()
     from flows.serve import ServerError, prefect_api, serve_sources
 
     try:
@@ -211,8 +216,7 @@ def worker() -> None:
         err.print("[red]error:[/red] covpipe worker needs a Prefect server: start one (`prefect server start`) and "
                   "set PREFECT_API_URL, here and for the runs")
         raise typer.Exit(2)
-    for key, value in _PREFECT_DEFAULTS.items():
-        os.environ.setdefault(key, value)
+    _prefect_defaults()
     from flows.serve import serve_parse_worker
 
     out.print(f"covpipe worker on {os.environ['PREFECT_API_URL']}; Ctrl-C stops.", style="dim")
@@ -278,8 +282,7 @@ def _check_where(settings: Settings, where: str) -> None:
 def _prepare_flow_run(settings: Settings) -> None:
     """Check that a served run has a listening `covpipe worker`; quiet offline Prefect defaults; and
     the spaCy model loading while Prefect imports when parsing runs in this process."""
-    for key, value in _PREFECT_DEFAULTS.items():
-        os.environ.setdefault(key, value)
+    _prefect_defaults()
     from flows.runners import in_process, served_worker_ready
 
     if settings.task_runner == "served":

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -99,19 +98,12 @@ def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process:
 
 
 def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process: Path, server, tmp_path: Path):
-    from flows.runners import served_worker_ready
+    from flows.serve import parse_worker
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVPIPE_")} | {
         "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": server.api_url, "PREFECT_LOGGING_LEVEL": "INFO"}
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as sink:
-        worker = subprocess.Popen([sys.executable, "-m", "flows.cli", "worker"], cwd=ROOT, env=env, stdout=sink,
-                                  stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180
-        while not served_worker_ready(server.api_url):
-            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(1)
+    with parse_worker(env, log_path):
         db = tmp_path / "w.duckdb"
         whole = covpipe(tmp_path, "ingest", str(corpus), "--db", str(db), "--task-runner", "served",
                         PREFECT_API_URL=server.api_url)
@@ -122,9 +114,6 @@ def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process
         small = covpipe(tmp_path, "ingest", str(one.parent), "--db", str(tmp_path / "small.duckdb"),
                         PREFECT_API_URL=server.api_url, COVPIPE_BATCH_SIZE="64")
         served_after = log_path.read_text().count("Finished in state Completed()")
-    finally:
-        worker.terminate()
-        worker.wait(30)
     assert whole.returncode == 1, whole.stderr[-3000:]  # the two failing documents, recorded
     assert snapshot(db) == snapshot(in_process)
     assert served >= 2  # the documents in batches of two, parsed by the worker
@@ -132,3 +121,4 @@ def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process
     assert served_after == served + 1  # a small run found the worker on its own
     assert "in the flow's process" not in whole.stderr + small.stderr  # no batch fell back
     assert query(tmp_path / "small.duckdb", "SELECT count(*) FROM posts") == [(1,)]
+    assert not [p for p in (tmp_path / "prefect" / "storage").rglob("*") if p.is_file()]  # batches' files deleted
