@@ -285,12 +285,10 @@ def _prepare_flow_run(settings: Settings) -> None:
     _prefect_defaults()
     from flows.runners import in_process, served_worker_ready
 
-    if settings.task_runner == "served":
-        api_url = os.environ.get("PREFECT_API_URL")
-        if not api_url or not served_worker_ready(api_url):
-            err.print("[red]error:[/red] --task-runner served needs a `covpipe worker` of this code listening on "
-                      f"the Prefect server PREFECT_API_URL names ({api_url or 'unset'})")
-            raise typer.Exit(2)
+    if settings.task_runner == "served" and not served_worker_ready():
+        err.print("[red]error:[/red] --task-runner served needs a `covpipe worker` of this code listening on "
+                  f"the Prefect server PREFECT_API_URL names ({os.environ.get('PREFECT_API_URL', 'unset')})")
+        raise typer.Exit(2)
     if in_process(settings):
         from tasks.nlp import warm_up
 

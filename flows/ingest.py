@@ -120,7 +120,7 @@ def _served_result(future: PrefectDistributedFuture) -> list[ParseOutcome]:
         try:
             return future.result(timeout=SERVED_CHECK_SECONDS)
         except TimeoutError:
-            if time.monotonic() > deadline or not api_url or not served_worker_ready(api_url):
+            if time.monotonic() > deadline or not served_worker_ready(api_url):
                 raise TimeoutError("no covpipe worker finished the batch") from None
 
 

@@ -58,22 +58,25 @@ def for_inputs(settings: Settings, inputs: int) -> Settings:
     """
     chosen = "task_runner" in settings.model_fields_set
     if not chosen and settings.task_runner == "process" and 0 < inputs <= settings.batch_size:
-        api_url = os.environ.get("PREFECT_API_URL")  # Prefect's settings are not loaded yet
-        served = bool(api_url) and served_worker_ready(api_url)
-        return settings.model_copy(update={"task_runner": "served" if served else "sequential"})
+        return settings.model_copy(update={"task_runner": "served" if served_worker_ready() else "sequential"})
     return settings
 
 
 SERVED_TASK_PREFIX = "parse_served-"  # Prefect's task key: function name, then a hash of its code
 
 
-def served_worker_ready(api_url: str) -> bool:
-    """Whether a `covpipe worker` of this code listens on the Prefect server at `api_url`.
+def served_worker_ready(api_url: str | None = None) -> bool:
+    """Whether a `covpipe worker` of this code listens on the Prefect server at `api_url` (by
+    default the one PREFECT_API_URL names: Prefect's settings may not be loaded yet).
 
     The first look needs no Prefect (a small run decides before importing it); only when some
     parse worker listens is the exact task key, which Prefect derives from the code, compared.
     """
     import httpx
+
+    api_url = api_url or os.environ.get("PREFECT_API_URL")
+    if not api_url:
+        return False
 
     def listening(keys: list[str]) -> list[str]:
         answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5,

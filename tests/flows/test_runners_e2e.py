@@ -36,11 +36,16 @@ def snapshot(db: Path) -> dict[str, list]:
                                                    "ORDER BY ALL")}
 
 
-def covpipe(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    """The CLI in a process of its own, with its own Prefect home (and so its own embedded API)."""
+def cli_env(tmp: Path, **env: str) -> dict[str, str]:
+    """The environment of a CLI process with its own Prefect home (and so its own embedded API)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("COVPIPE_")}
-    base.update(PREFECT_HOME=str(tmp / "prefect"), PREFECT_LOGGING_LEVEL="INFO", COVPIPE_BATCH_SIZE="2")
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=ROOT, env=base | env,
+    return base | {"PREFECT_HOME": str(tmp / "prefect"), "PREFECT_LOGGING_LEVEL": "INFO"} | env
+
+
+def covpipe(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """The CLI in a process of its own, in batches of two."""
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=ROOT,
+                          env=cli_env(tmp, **({"COVPIPE_BATCH_SIZE": "2"} | env)),
                           capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -100,10 +105,8 @@ def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process:
 def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process: Path, server, tmp_path: Path):
     from flows.serve import parse_worker
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COVPIPE_")} | {
-        "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": server.api_url, "PREFECT_LOGGING_LEVEL": "INFO"}
     log_path = tmp_path / "worker.log"
-    with parse_worker(env, log_path):
+    with parse_worker(cli_env(tmp_path, PREFECT_API_URL=server.api_url), log_path):
         db = tmp_path / "w.duckdb"
         whole = covpipe(tmp_path, "ingest", str(corpus), "--db", str(db), "--task-runner", "served",
                         PREFECT_API_URL=server.api_url)
