@@ -304,11 +304,11 @@ def sql(
     """Run read-only SQL on the warehouse and print the result."""
     import duckdb
 
-    from warehouse.db import zlib_function
+    from warehouse.db import document_function
 
     con = _read_only(_settings(db))
     try:
-        with zlib_function(con):
+        with document_function(con):
             result = run_sql(con, query)
     except duckdb.Error as exc:
         err.print(f"[red]SQL error:[/red] {exc}")

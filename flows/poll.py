@@ -155,18 +155,21 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
                 unchanged.append((item, known[item.url][2]))
             elif result.outcome == "failed":
                 failures.append(_failure(result))
-        raws += _rehinted(con, unchanged)
+        rehinted = _rehinted(con, unchanged)
+        raws += [d for d in rehinted if isinstance(d, RawDocument)]
+        failures += [d for d in rehinted if isinstance(d, Failure)]
         _record(tally, source, results + _drain(fetcher), doc_ids)
         tally.fail(failures)
         process_documents(tally, raws, version=version, settings=settings, now=now)
 
 
-def _rehinted(con: duckdb.DuckDBPyConnection, unchanged: list[tuple[SourceItem, str]]) -> list[RawDocument]:
-    """The stored documents of unchanged pages whose listing now says something else (a new tag, a new title)."""
+def _rehinted(con: duckdb.DuckDBPyConnection, unchanged: list[tuple[SourceItem, str]]) -> list[RawDocument | Failure]:
+    """The stored documents of unchanged pages whose listing now says something else (a new tag, a new title),
+    or the failure to read one back."""
     fresh = crawl.hints_changed(con, [(i.url, doc_id, i.hints) for i, doc_id in unchanged])
     changed = {i.url: i.hints for i, _ in unchanged if i.url in fresh}
-    docs = wh.read_documents(con, [(i.url, doc_id) for i, doc_id in unchanged if i.url in changed])
-    return [d.model_copy(update={"hints": changed[d.source_uri]}) for d in docs]
+    read = wh.read_documents(con, [(i.url, doc_id) for i, doc_id in unchanged if i.url in changed])
+    return [d.model_copy(update={"hints": changed[d.source_uri]}) if isinstance(d, RawDocument) else d for d in read]
 
 
 def _poll_folder(tally: Tally, source: Source, *, settings: Settings, version: str) -> None:

@@ -21,7 +21,7 @@ from prefect.runtime import flow_run
 
 from flows.ingest import batches, submit_parse
 from flows.runners import in_flight
-from schemas import Failure, ParseOutcome, Post, RunReport, Settings
+from schemas import Failure, ParseOutcome, Post, RawDocument, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import connect
 from warehouse import load as wh
@@ -59,10 +59,10 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
 
         def finish_oldest() -> None:
             nonlocal all_changes
-            number, batch, now, job = pending.popleft()
+            number, batch, now, unread, job = pending.popleft()
             outcomes: list[ParseOutcome] = job.result()
             posts = [o.post for o in outcomes if o.post is not None]
-            failures = [o.failure for o in outcomes if o.failure is not None]
+            failures = unread + [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(con, batch, posts, failures, run_id, version)
             if not dry_run:
                 wh.load_posts(con, changed, run_id, now, changes=changes, restamp=unchanged, version=version)
@@ -77,9 +77,11 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
 
         for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
             now = datetime.now(UTC)
-            docs = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
-            pending.append((number, batch, now, submit_parse(settings, docs, known_events=known, now=now,
-                                                             version=version)))
+            read = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
+            docs = [d for d in read if isinstance(d, RawDocument)]
+            unread = [f for f in read if isinstance(f, Failure)]  # a stored file gone or damaged
+            pending.append((number, batch, now, unread, submit_parse(settings, docs, known_events=known, now=now,
+                                                                     version=version)))
             while len(pending) > in_flight(settings):
                 finish_oldest()
         while pending:

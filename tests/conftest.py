@@ -54,3 +54,13 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def copy_warehouse(db: Path, target: Path) -> Path:
+    """A copy of the warehouse at `db`: its DuckDB file and its folder of raw documents."""
+    from warehouse.store import store_root
+
+    shutil.copy(db, target)
+    if store_root(db).is_dir():
+        shutil.copytree(store_root(db), store_root(target))
+    return target

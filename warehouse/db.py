@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -107,21 +106,20 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
 
 
 @contextmanager
-def zlib_function(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Within: SQL's `zlib_decompress(blob)`, which reads `documents.content_zlib` as raw bytes.
+def document_function(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Within: SQL's `raw_document(doc_id)`, a stored document's raw bytes (BLOB) from the document store.
 
     Removed on the way out: a connection that still holds a Python function when the
     interpreter exits makes duckdb's bindings print a page of "leaked instance" warnings.
     """
-    con.create_function("zlib_decompress", _zlib_decompress, ["BLOB"], "BLOB")
+    from warehouse.store import DocumentStore
+
+    store = DocumentStore.of(con)
+    con.create_function("raw_document", store.get, ["VARCHAR"], "BLOB")
     try:
         yield con
     finally:
-        con.remove_function("zlib_decompress")
-
-
-def _zlib_decompress(packed: bytes) -> bytes:
-    return zlib.decompress(packed)
+        con.remove_function("raw_document")
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:

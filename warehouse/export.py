@@ -9,11 +9,12 @@ left out unless asked for: they are the bulk of the file and other engines rarel
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
 
-from warehouse.db import zlib_function
+from warehouse.db import document_function
 
 NO_EVENT = "none"
 
@@ -37,9 +38,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path, *, with_content
     written = {}
     for name, _, columns in relations(con):
         select = f'SELECT * FROM "{name}"'
-        if name == "documents":  # raw bytes as acquired, or none
-            select = ('SELECT * EXCLUDE (content_zlib), zlib_decompress(content_zlib) AS content FROM "documents"'
-                      if with_content else 'SELECT * EXCLUDE (content_zlib) FROM "documents"')
+        if name == "documents" and with_content:  # raw bytes as acquired, from the document store
+            select = 'SELECT *, raw_document(doc_id) AS content FROM "documents"'
         if "event" in columns:
             source, partition = f"SELECT * REPLACE (coalesce(event, '{NO_EVENT}') AS event) FROM ({select})", True
         elif "post_id" in columns:
@@ -54,7 +54,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path, *, with_content
         path = target if partition else target / "data.parquet"
         target.mkdir(parents=True, exist_ok=True)
         quoted = str(path).replace("'", "''")
-        with zlib_function(con):  # results fetched to the end: the function cannot go while one is open
+        # Results fetched to the end: the function cannot go while one is open.
+        with document_function(con) if with_content else nullcontext():
             con.execute(f"COPY ({source}) TO '{quoted}' ({options})").fetchall()
             (written[name],), = con.execute(f"SELECT count(*) FROM ({source})").fetchall()
     return written

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,8 +25,10 @@ from schemas import (
     RawDocument,
     RunReport,
     SourceHints,
+    Stage,
 )
 from warehouse.changes import content_hash
+from warehouse.store import DocumentStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,8 @@ _STR = pa.string()
 _STRS = pa.list_(pa.string())
 _TS = pa.timestamp("us", tz="UTC")
 
-ZLIB_LEVEL = 6  # 5x smaller than the raw pages, 5 ms a page; 9 gains under 1 %, 1 loses 16 %
 DOCUMENTS = pa.schema(
-    [("doc_id", _STR), ("content_zlib", pa.binary()), ("byte_size", pa.int64()), ("media_type", _STR),
+    [("doc_id", _STR), ("byte_size", pa.int64()), ("media_type", _STR),
      ("first_source_uri", _STR), ("first_seen_at", _TS), ("run_id", _STR)]
 )
 POSTS = pa.schema(
@@ -129,17 +129,21 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema
 def store_documents(
     con: duckdb.DuckDBPyConnection, docs: list[RawDocument], run_id: str, now: datetime
 ) -> int:
-    """Store raw documents not stored yet and record which source gave them; return how many were new."""
+    """Store raw documents not stored yet and record which source gave them; return how many were new.
+
+    The bytes go to the document store, on disk before the rows that name them commit (a
+    rolled-back batch leaves files no row names: harmless, and reused if the bytes come again).
+    """
     if not docs:
         return 0
     first = {d.doc_id: d for d in reversed(docs)}  # the first source in the batch names a new document
     with transaction(con):
         existing = {i for (i,) in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))",
                                               [list(first)]).fetchall()}
-        new_rows = [dict(doc_id=d.doc_id, content_zlib=zlib.compress(d.content, ZLIB_LEVEL), byte_size=len(d.content),
-                         media_type=d.media_type.value, first_source_uri=d.source_uri, first_seen_at=d.acquired_at,
-                         run_id=run_id)
-                    for d in first.values() if d.doc_id not in existing]
+        new = [d for d in first.values() if d.doc_id not in existing]
+        DocumentStore.of(con).put((d.doc_id, d.content) for d in new)
+        new_rows = [dict(doc_id=d.doc_id, byte_size=len(d.content), media_type=d.media_type.value,
+                         first_source_uri=d.source_uri, first_seen_at=d.acquired_at, run_id=run_id) for d in new]
         _insert(con, "documents", new_rows, DOCUMENTS)
         versions = pa.Table.from_pylist(
             [dict(source_uri=d.source_uri, doc_id=d.doc_id, seen_at=d.acquired_at) for d in docs],
@@ -298,9 +302,9 @@ def reprocess_candidates(con: duckdb.DuckDBPyConnection, *, version: str, everyt
         raise ValueError(f"--where {where!r} is not a valid condition on posts: {exc}") from exc
 
 
-def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> list[RawDocument]:
+def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> list[RawDocument | Failure]:
     """The stored bytes of (source_uri, doc_id) pairs, as acquired, with the time they were last seen
-    and the hints their source gave."""
+    and the hints their source gave; a `Failure` (stage acquire) for a document the store cannot give back."""
     table = pa.Table.from_pylist([dict(source_uri=u, doc_id=d) for u, d in items],
                                  schema=pa.schema([("source_uri", _STR), ("doc_id", _STR)]))
     con.register("wanted", table)
@@ -319,23 +323,20 @@ def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]])
         ).fetchall()
     finally:
         con.unregister("wanted")
-    content = document_bytes(con, sorted({doc_id for _, doc_id, *_ in rows}))
-    return [RawDocument(doc_id=doc_id, source_uri=uri, content=content[doc_id], media_type=MediaType(media),
-                        acquired_at=seen, url=url or (uri if uri.startswith(("http://", "https://")) else None),
-                        hints=hints_from_row(hints) if hints[1] else None)
-            for uri, doc_id, media, seen, url, *hints in rows]
-
-
-def document_bytes(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[str, bytes]:
-    """The raw bytes of documents, decompressed here (each is stored zlib-compressed on its own,
-    so reading one costs about a millisecond whatever the table's size; migration 004)."""
-    found: dict[str, bytes] = {}
-    for start in range(0, len(doc_ids), 256):
-        chunk = doc_ids[start:start + 256]
-        marks = ", ".join("?" * len(chunk))  # constants: DuckDB filters the scan and fetches matching rows only
-        rows = con.execute(f"SELECT doc_id, content_zlib FROM documents WHERE doc_id IN ({marks})", chunk).fetchall()
-        found.update((doc_id, zlib.decompress(packed)) for doc_id, packed in rows)
-    return found
+    store = DocumentStore.of(con)
+    read: list[RawDocument | Failure] = []
+    for uri, doc_id, media, seen, url, *hints in rows:
+        try:
+            content = store.get(doc_id)
+        except StoreError as exc:
+            read.append(Failure(source_uri=uri, doc_id=doc_id, stage=Stage.ACQUIRE, reason=exc.reason,
+                                detail=str(exc)))
+            continue
+        read.append(RawDocument(
+            doc_id=doc_id, source_uri=uri, content=content, media_type=MediaType(media), acquired_at=seen,
+            url=url or (uri if uri.startswith(("http://", "https://")) else None),
+            hints=hints_from_row(hints) if hints[1] else None))
+    return read
 
 
 def hints_from_row(row) -> SourceHints:

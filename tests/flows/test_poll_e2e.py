@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import query
+from tests.conftest import copy_warehouse, query
 from tests.flows.wpsite import Post, Site, SiteServer
 
 pytestmark = pytest.mark.slow
@@ -169,11 +169,8 @@ def test_a_closed_api_falls_back_to_the_feed_and_a_sitemap_index_is_followed(wor
 
 
 def test_reprocess_keeps_the_sources_hints(world, tmp_path):
-    import shutil
-
     db, *_ = world
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(db, copy)
+    copy = copy_warehouse(db, tmp_path / "copy.duckdb")
     before = query(copy, "SELECT url, categories, tags, published_at FROM posts ORDER BY url")
     result = CliRunner().invoke(app, ["reprocess", "--all", "--db", str(copy)])
     assert result.exit_code == 0, result.output

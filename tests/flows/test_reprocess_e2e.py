@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import query
+from tests.conftest import copy_warehouse, query
 
 pytestmark = pytest.mark.slow
 
@@ -70,9 +70,7 @@ def verb(ingested: Path) -> str:
 
 
 def copy(db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "copy.duckdb"
-    shutil.copy(db, target)
-    return target
+    return copy_warehouse(db, tmp_path / "copy.duckdb")
 
 
 def test_reprocess_without_a_parser_change_changes_nothing(ingested: Path, tmp_path: Path):
@@ -84,6 +82,20 @@ def test_reprocess_without_a_parser_change_changes_nothing(ingested: Path, tmp_p
     assert everything.exit_code == 0 and "7 source(s) re-derived; no post changed" in everything.output
     assert snapshot(db) == before
     assert query(db, "SELECT count(*) FROM reprocess_changes") == [(0,)]
+
+
+def test_a_stored_document_gone_is_a_failure_and_its_post_stays(ingested: Path, tmp_path: Path):
+    from warehouse.store import store_root
+
+    db = copy(ingested, tmp_path)
+    [(uri, doc_id, post_id)] = query(db, "SELECT source_uri, doc_id, post_id FROM posts ORDER BY source_uri LIMIT 1")
+    (store_root(db) / doc_id[:2] / f"{doc_id}.gz").unlink()
+    result = CliRunner().invoke(app, ["reprocess", "--all", "--db", str(db)])
+    assert result.exit_code == 1, result.output  # the run finishes; failures make the exit code 1
+    assert "stored document missing" in result.output and "previous posts are kept" in result.output
+    assert query(db, "SELECT source_uri, stage, reason FROM failures") == [(uri, "acquire", "stored document missing")]
+    assert query(db, "SELECT post_id, change FROM reprocess_changes") == [(post_id, "post_failed")]
+    assert query(db, "SELECT count(*) FROM posts") == query(ingested, "SELECT count(*) FROM posts")
 
 
 def test_a_rule_change_touches_exactly_the_posts_whose_output_changes(ingested, verb, tmp_path, monkeypatch):
@@ -128,13 +140,15 @@ def test_a_killed_reprocess_leaves_whole_posts_and_a_rerun_equals_a_clean_run(in
                         "PREFECT_LOGGING_LEVEL": "INFO"}
     command = [sys.executable, "-c", DRIVER, verb, "reprocess", "--db", str(killed)]
 
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    # Its own process group, killed whole: the flow's embedded Prefect server would outlive it otherwise.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                               start_new_session=True)
     seen = []
     with process:
         for line in process.stdout:
             seen.append(line)
             if "batch 3:" in line:
-                os.kill(process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
                 break
         process.stdout.close()
         process.wait(timeout=60)
@@ -158,8 +172,7 @@ def test_a_killed_reprocess_leaves_whole_posts_and_a_rerun_equals_a_clean_run(in
     import flows.reprocess
     import tasks.speakers
 
-    clean = tmp_path / "clean.duckdb"
-    shutil.copy(ingested, clean)
+    clean = copy_warehouse(ingested, tmp_path / "clean.duckdb")
     verbs = tasks.speakers.speech_verbs() - {verb}
     monkeypatch.setattr(tasks.speakers, "speech_verbs", lambda: verbs)
     monkeypatch.setattr(flows.reprocess, "parser_version", lambda options: "rule-change")

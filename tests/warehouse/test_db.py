@@ -1,7 +1,8 @@
+import gzip
+import hashlib
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import duckdb
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from schemas import Settings
 from warehouse import WarehouseBusy, WarehouseMissing, connect, migrate
-from warehouse.db import migrations, zlib_function
+from warehouse.db import document_function, migrations
 
 
 def test_connect_applies_every_migration_once(tmp_path: Path):
@@ -84,7 +85,8 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
     old.execute("INSERT INTO post_events VALUES ('p1', 'e1', 'title')")
     old.execute("INSERT INTO entities VALUES ('x1', 'Clara Chapaz', 'PERSON')")
     page = "<p>Clara Chapaz à VivaTech.</p>".encode() * 500
-    old.execute("INSERT INTO documents VALUES ('d1', ?, ?, 'text/html', '/a.html', now(), 'r1')", [page, len(page)])
+    doc_id = hashlib.sha256(page).hexdigest()
+    old.execute("INSERT INTO documents VALUES (?, ?, ?, 'text/html', '/a.html', now(), 'r1')", [doc_id, page, len(page)])
     old.execute("INSERT INTO runs (run_id, flow_name, started_at, status, parser_version)"
                 " VALUES ('r1', 'ingest', now(), 'completed', 'v1')")
     old.close()
@@ -100,12 +102,13 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
         assert con.execute("SELECT name, run_id FROM entities").fetchall() == [("Clara Chapaz", None)]
         assert con.execute("SELECT status, posts_changed FROM runs").fetchall() == [("completed", 0)]
         assert con.execute("SELECT count(*) FROM reprocess_changes").fetchone() == (0,)
-        (packed, size), = con.execute("SELECT content_zlib, byte_size FROM documents WHERE doc_id = 'd1'").fetchall()
-        assert zlib.decompress(packed) == page and size == len(page) and len(packed) < len(page) / 10
-        with zlib_function(con):
-            assert con.execute("SELECT zlib_decompress(content_zlib) FROM documents").fetchall() == [(page,)]
+        assert con.execute("SELECT doc_id, byte_size FROM documents").fetchall() == [(doc_id, len(page))]
+        stored = tmp_path / "old.documents" / doc_id[:2] / f"{doc_id}.gz"
+        assert gzip.decompress(stored.read_bytes()) == page and stored.stat().st_size < len(page) / 10
+        with document_function(con):
+            assert con.execute("SELECT raw_document(doc_id) FROM documents").fetchall() == [(page,)]
         with pytest.raises(duckdb.ConstraintException):
-            con.execute("INSERT INTO documents SELECT * FROM documents")  # the key came through the rebuild
+            con.execute("INSERT INTO documents SELECT * FROM documents")  # the key came through the rebuilds
     finally:
         con.close()
 

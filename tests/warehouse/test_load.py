@@ -1,9 +1,11 @@
+import gzip
 from datetime import UTC, date, datetime
 
 
 from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
 from tasks.acquire import document_id
 from warehouse import load as wh
+from warehouse.store import DocumentStore
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -32,20 +34,30 @@ def test_store_documents_keeps_each_content_once_and_every_version(con):
         ("/copy.txt", 1), ("/x.txt", 2)]
 
 
-def test_raw_documents_are_compressed_one_by_one_and_read_back_exactly(con):
-    # Pages of realistic size: DuckDB would compress a plain BLOB column a vector (2,048 rows) at a
-    # time, and reading one page would then decompress every page stored before it in the vector.
+def test_raw_documents_go_to_the_store_and_read_back_exactly(con, tmp_path):
     pages = [doc(("<html><p>" + f"Billet {i} sur VivaTech. " * 4000 + "</p></html>").encode(), f"/p{i}.html")
              for i in range(40)]
     wh.store_documents(con, pages, "r1", NOW)
-    con.execute("CHECKPOINT")
-    storage = {c for (c,) in con.execute("SELECT DISTINCT compression FROM pragma_storage_info('documents')"
-                                         " WHERE column_name = 'content_zlib' AND segment_type = 'BLOB'").fetchall()}
-    assert storage == {"Uncompressed"}
-    assert table(con, "SELECT sum(octet_length(content_zlib)) * 20 < sum(byte_size) FROM documents") == [(True,)]
+    files = sorted((tmp_path / "w.documents").rglob("*.gz"))
+    assert [f.name for f in files] == sorted(f"{d.doc_id}.gz" for d in pages)
+    assert gzip.decompress(files[0].read_bytes()) in {d.content for d in pages}  # zcat reads the store
+    assert sum(f.stat().st_size for f in files) * 20 < sum(len(d.content) for d in pages)
+    assert table(con, "SELECT sum(byte_size) FROM documents") == [(sum(len(d.content) for d in pages),)]
     wanted = [pages[3], pages[31]]
     read = wh.read_documents(con, [(d.source_uri, d.doc_id) for d in wanted])
     assert [(d.source_uri, d.content) for d in read] == [(d.source_uri, d.content) for d in wanted]
+
+
+def test_a_stored_document_gone_or_damaged_reads_back_as_a_failure(con):
+    gone, damaged, kept = doc(b"un", "/a.txt"), doc(b"deux", "/b.txt"), doc(b"trois", "/c.txt")
+    wh.store_documents(con, [gone, damaged, kept], "r1", NOW)
+    store = DocumentStore.of(con)
+    store.path(gone.doc_id).unlink()
+    store.path(damaged.doc_id).write_bytes(gzip.compress(b"autre chose"))
+    read = wh.read_documents(con, [(d.source_uri, d.doc_id) for d in (gone, damaged, kept)])
+    assert [(f.source_uri, f.stage, f.reason) for f in read if isinstance(f, Failure)] == [
+        ("/a.txt", Stage.ACQUIRE, "stored document missing"), ("/b.txt", Stage.ACQUIRE, "stored document corrupt")]
+    assert [d.content for d in read if isinstance(d, RawDocument)] == [b"trois"]
 
 
 def test_load_posts_is_idempotent_and_replaces_event_links(con):
