@@ -30,7 +30,6 @@ from flows.runners import in_flight
 from schemas import Failure, KnownEvent, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
 from tasks.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
-from tasks.parse import parse_batch
 from tasks.version import parser_version
 from warehouse import connect
 from warehouse import load as wh
@@ -47,7 +46,16 @@ def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failur
     return [acquire_file(p, now) for p in paths]
 
 
-parse_batch_task = task(parse_batch, name="parse-batch", **_TASK)
+def parse_documents(docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions,
+                    now: datetime, version: str) -> list[ParseOutcome]:
+    """`tasks.parse.parse_batch`, imported where a batch is parsed: the flow's process does not load
+    trafilatura (about a second of a small run's start) when workers parse for it."""
+    from tasks.parse import parse_batch
+
+    return parse_batch(docs, known_events=known_events, options=options, now=now, version=version)
+
+
+parse_batch_task = task(parse_documents, name="parse-batch", **_TASK)
 SERVED_WAIT_SECONDS = 900  # a served batch unfinished by then (queue included) is parsed by the flow
 SERVED_CHECK_SECONDS = 30  # how often a wait checks that a worker still listens
 
@@ -63,7 +71,7 @@ def parse_served(docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...
     served = parser_version(options)
     if served != version:
         raise ParserMismatch(f"the parse worker runs parser {served} and this run {version}: restart `covpipe worker`")
-    return parse_batch(docs, known_events=known_events, options=options, now=now, version=version)
+    return parse_documents(docs, known_events=known_events, options=options, now=now, version=version)
 
 
 def _run_key(context, parameters) -> str:
@@ -100,7 +108,7 @@ class ParseJob:
             log.warning("served parse worker: %s; parsing this run's batches in the flow's process",
                         str(exc) or type(exc).__name__)
             _cancel(self.future.task_run_id)
-            return parse_batch(self.docs, **self.parameters)
+            return parse_documents(self.docs, **self.parameters)
         finally:
             _forget(self.future.task_run_id)
 

@@ -132,7 +132,7 @@ def test_a_served_batch_that_fails_is_parsed_by_the_flow_and_so_are_the_next(mon
     monkeypatch.setattr(ingest, "_served_result", served_result)
     monkeypatch.setattr(ingest, "_cancel", cancelled.append)
     monkeypatch.setattr(ingest, "_forget", forgotten.append)
-    monkeypatch.setattr(ingest, "parse_batch", lambda docs, **kw: parsed.append((docs, kw)) or ["outcome"])
+    monkeypatch.setattr(ingest, "parse_documents", lambda docs, **kw: parsed.append((docs, kw)) or ["outcome"])
     run_id = uuid4()
     job = ingest.ParseJob(PrefectDistributedFuture(task_run_id=run_id), ["doc"], {"version": "b"})
     assert job.result() == ["outcome"]
