@@ -79,7 +79,7 @@ def served_worker_ready(api_url: str | None = None) -> bool:
         return False
 
     def listening(keys: list[str]) -> list[str]:
-        answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5,
+        answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5, headers=_credentials(),
                             json={"task_worker_filter": {"task_keys": keys}})
         answer.raise_for_status()
         return [key for worker in answer.json() for key in worker["task_keys"]]
@@ -92,6 +92,18 @@ def served_worker_ready(api_url: str | None = None) -> bool:
         return parse_served_task.task_key in listening([parse_served_task.task_key])
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return False
+
+
+def _credentials() -> dict[str, str]:
+    """The Authorization header Prefect's client sends, from the same environment as the URL:
+    PREFECT_API_AUTH_STRING (a self-hosted server's basic auth) first, else PREFECT_API_KEY."""
+    import base64
+
+    if auth := os.environ.get("PREFECT_API_AUTH_STRING"):
+        return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()}
+    if key := os.environ.get("PREFECT_API_KEY"):
+        return {"Authorization": f"Bearer {key}"}
+    return {}
 
 
 def in_flight(settings: Settings) -> int:

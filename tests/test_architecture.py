@@ -48,12 +48,3 @@ def test_cli_commands_without_flows_do_not_import_prefect():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
 
-
-def test_the_flow_modules_load_no_parser():
-    """A run whose workers parse starts without trafilatura or spaCy in the flow's process (cold start)."""
-    import subprocess
-    import sys
-
-    probe = "import sys, flows.ingest, flows.reprocess; print(sorted({'trafilatura', 'spacy'} & set(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -42,18 +42,23 @@ def test_choosing_a_runner_does_not_load_prefect():
     assert result.stdout.strip() == "False"
 
 
-def test_the_flows_process_does_not_load_spacy_when_workers_parse():
-    # spaCy's French tokenizer alone costs seconds and 100+ MB; only the process that parses pays
-    code = "import sys, flows.ingest, flows.reprocess, flows.poll; print('spacy' in sys.modules)"
+def test_the_flows_process_does_not_load_the_parser_when_workers_parse():
+    # spaCy's French tokenizer alone costs seconds and 100+ MB, trafilatura about a second of a
+    # small run's start: only the process that parses pays
+    code = ("import sys, flows.ingest, flows.reprocess, flows.poll;"
+            " print(sorted({'spacy', 'trafilatura', 'tasks.parse'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
 
 
-def _task_workers(monkeypatch, keys: list[str]) -> list[dict]:
-    """Answer Prefect's /task_workers/filter as a server where one worker listens for `keys`."""
+def _task_workers(monkeypatch, keys: list[str], authorization: str | None = None) -> list[dict]:
+    """Answer Prefect's /task_workers/filter as a server where one worker listens for `keys`
+    (and which answers 401 without the `authorization` header, when one is required)."""
     asked = []
 
-    def post(url, *, json, timeout):
+    def post(url, *, json, timeout, headers):
+        if authorization and headers.get("Authorization") != authorization:
+            return httpx.Response(401, request=httpx.Request("POST", url))
         asked.append(json["task_worker_filter"]["task_keys"])
         wanted = set(json["task_worker_filter"]["task_keys"])
         listening = [k for k in keys if not wanted or k in wanted]
@@ -89,6 +94,17 @@ def test_a_worker_of_other_code_or_none_leaves_the_run_in_process(monkeypatch, o
     assert for_inputs(on_server, 1).task_runner == "sequential"
     monkeypatch.delenv("PREFECT_API_URL")
     assert for_inputs(on_server, 1).task_runner == "sequential"  # no server named: nothing to ask
+
+
+@pytest.mark.parametrize("variable, header", [("PREFECT_API_AUTH_STRING", "Basic YWRtaW46cw=="),
+                                              ("PREFECT_API_KEY", "Bearer admin:s")])
+def test_the_worker_check_sends_the_credentials_prefect_would(monkeypatch, on_server, variable, header):
+    from flows.ingest import parse_served_task
+
+    _task_workers(monkeypatch, [parse_served_task.task_key], authorization=header)
+    assert for_inputs(on_server, 1).task_runner == "sequential"  # refused without them
+    monkeypatch.setenv(variable, "admin:s")
+    assert for_inputs(on_server, 1).task_runner == "served"
 
 
 def test_an_unreachable_server_leaves_the_run_in_process(monkeypatch, on_server):
