@@ -53,6 +53,7 @@ def main() -> int:
     from flows.ingest import ingest
     from flows.runners import run_flow
     from schemas import Settings
+    from warehouse.db import remove
 
     args.out = args.out or Path(tempfile.mkdtemp(prefix="covpipe-eval-"))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +66,7 @@ def main() -> int:
             print(f"{name}: skipped, {source} is absent")
             continue
         db = args.out / f"{name}.duckdb"
-        db.unlink(missing_ok=True)
+        remove(db)  # the file and its raw documents
         report = run_flow(ingest, Settings(db=db), paths=[str(source)])
         command = [sys.executable, str(shared / "eval" / scorer[0]), "--db", str(db),
                    *[str(shared / a) if "/" in a else a for a in scorer[1:]]]

@@ -21,6 +21,7 @@ import duckdb
 
 from report import build_report
 from warehouse import connect
+from warehouse.db import remove
 
 SITES = ["Le Monde", "Les Echos", "L’Usine Digitale", "Maddyness", "BFM Business", "Frenchweb", "ZDNet France",
          "Journal du Net", "La Tribune", "Siècle Digital"]
@@ -106,7 +107,7 @@ def main() -> int:
     work = args.out or Path(tempfile.mkdtemp(prefix="covpipe-bench-report-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "report-bench.duckdb"
-    db.unlink(missing_ok=True)
+    remove(db)  # the file and its raw documents
     written = synthesise(args.source or _sources(work), db, args.posts)
     figures = {"posts": written}
     for name, event in (("all_events", None), ("one_event", EVENTS[0])):

@@ -382,9 +382,14 @@ def export(
     if format != "parquet":
         err.print(f"[red]error:[/red] unknown format {format!r}: parquet is the one export format")
         raise typer.Exit(2)
+    import duckdb
+
     con = _read_only(_settings(db))
     try:
         written = export_parquet(con, folder, with_content=with_content)
+    except duckdb.Error as exc:  # a stored document gone or damaged (--with-content), a full disk...
+        err.print(f"[red]error:[/red] export stopped: {exc}")
+        raise typer.Exit(2) from exc
     finally:
         con.close()
     table = Table(title=f"exported to {folder}")

@@ -60,7 +60,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         def finish_oldest() -> None:
             nonlocal all_changes
             number, batch, now, unread, job = pending.popleft()
-            outcomes: list[ParseOutcome] = job.result()
+            outcomes: list[ParseOutcome] = job.result() if job is not None else []
             posts = [o.post for o in outcomes if o.post is not None]
             failures = unread + [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(con, batch, posts, failures, run_id, version)
@@ -80,8 +80,8 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             read = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
             docs = [d for d in read if isinstance(d, RawDocument)]
             unread = [f for f in read if isinstance(f, Failure)]  # a stored file gone or damaged
-            pending.append((number, batch, now, unread, submit_parse(settings, docs, known_events=known, now=now,
-                                                                     version=version)))
+            job = submit_parse(settings, docs, known_events=known, now=now, version=version) if docs else None
+            pending.append((number, batch, now, unread, job))
             while len(pending) > in_flight(settings):
                 finish_oldest()
         while pending:

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 64
     lock_wait_seconds: Annotated[float, Field(ge=0)] = 10.0
     # A cap on DuckDB's buffer pool in the writing flow, "512MB", "2GiB"... at least 64 MB. Unset,
-    # DuckDB may use 80 % of RAM and keeps what a long run writes, raw documents included; set,
+    # DuckDB may use 80 % of RAM and keeps what a long run writes; set,
     # an operation that needs more fails (DuckDB 2.0 cannot spill everything), so it is opt-in.
     memory_limit: str | None = None
     parse: ParseOptions = ParseOptions()

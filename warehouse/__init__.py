@@ -3,6 +3,6 @@
 Owns every line of SQL. Imports schemas, never tasks or Prefect.
 """
 
-from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, connect, migrate
+from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, WarehouseOutdated, connect, migrate
 
-__all__ = ["WarehouseBusy", "WarehouseError", "WarehouseMissing", "connect", "migrate"]
+__all__ = ["WarehouseBusy", "WarehouseError", "WarehouseMissing", "WarehouseOutdated", "connect", "migrate"]

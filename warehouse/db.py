@@ -6,7 +6,9 @@ to do. It owns the connection; callers never open DuckDB themselves.
 
     WarehouseError
      ├── WarehouseBusy       another process holds the file (transient: retry later)
-     └── WarehouseMissing    read-only open of a file that does not exist (terminal)
+     ├── WarehouseMissing    read-only open of a file that does not exist (terminal)
+     ├── WarehouseOutdated   read-only open of a file of an older schema (until a writing command upgrades it)
+     └── StoreError          the raw documents' folder (warehouse.store)
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ class WarehouseMissing(WarehouseError):
         self.path = path
 
 
+class WarehouseOutdated(WarehouseError):
+    def __init__(self, path: Path, applied: int, latest: int):
+        super().__init__(f"{path} has schema {applied} and this covpipe reads schema {latest}: run a command that "
+                         f"writes (`covpipe ingest`, `covpipe reprocess --stale`) once to upgrade it in place")
+        self.path, self.applied, self.latest = path, applied, latest
+
+
 Migration = str | Callable[..., None]  # SQL, or migrate(con); not Callable[[DuckDBPyConnection], ...]: typing would
 # cache the duckdb type until exit, and the duckdb bindings would then print "leaked instance" warnings
 
@@ -71,7 +80,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable.
 
     `memory_limit` ("512MB", COVPIPE_MEMORY_LIMIT) caps DuckDB's buffer pool, which otherwise may grow to 80 % of the
-    machine's memory as it keeps the blocks a long run writes (raw documents included). It is
+    machine's memory as it keeps the blocks a long run writes. It is
     set on the open connection, so other connections of the process keep DuckDB's default.
     """
     path = Path(path)
@@ -99,10 +108,37 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
         except duckdb.Error as exc:
             con.close()
             raise WarehouseError(f"cannot cap DuckDB's memory at {memory_limit!r}: {exc}") from exc
-    if not read_only:
+    if read_only:
+        _check_schema(con, path)
+    else:
         migrate(con)
         create_views(con)
     return con
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a read-only connection to a file of an older schema: its tables are not the ones documented,
+    and raw documents may still sit where this code does not look."""
+    latest = max(version for version, _, _ in migrations())
+    try:
+        [(applied,)] = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()
+    except duckdb.CatalogException:
+        applied = 0
+    if applied < latest:
+        con.close()
+        raise WarehouseOutdated(path, applied, latest)
+
+
+def remove(path: Path) -> None:
+    """Delete a warehouse: its DuckDB file, write-ahead log and folder of raw documents (benchmarks start afresh)."""
+    import shutil
+
+    from warehouse.store import store_root
+
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(store_root(path), ignore_errors=True)
 
 
 @contextmanager

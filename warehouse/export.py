@@ -4,7 +4,8 @@ Rows that belong to posts are partitioned by the event their post covers (Hive l
 `event=VivaTech/…`); a post covering two events appears under both, and posts covering
 none under `event=none`. Views that carry an `event` column are partitioned by it; the
 others (entities, events, runs…) are written as one file each. Raw document bytes are
-left out unless asked for: they are the bulk of the file and other engines rarely want them.
+left out unless asked for (read from the document store): they are the bulk of the warehouse, and other
+engines rarely want them.
 """
 
 from __future__ import annotations

@@ -133,6 +133,7 @@ def store_documents(
 
     The bytes go to the document store, on disk before the rows that name them commit (a
     rolled-back batch leaves files no row names: harmless, and reused if the bytes come again).
+    A stored document whose file was lost gets it back when the same bytes are acquired again.
     """
     if not docs:
         return 0
@@ -140,8 +141,8 @@ def store_documents(
     with transaction(con):
         existing = {i for (i,) in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))",
                                               [list(first)]).fetchall()}
+        DocumentStore.of(con).put((d.doc_id, d.content) for d in first.values())  # writes absent files only
         new = [d for d in first.values() if d.doc_id not in existing]
-        DocumentStore.of(con).put((d.doc_id, d.content) for d in new)
         new_rows = [dict(doc_id=d.doc_id, byte_size=len(d.content), media_type=d.media_type.value,
                          first_source_uri=d.source_uri, first_seen_at=d.acquired_at, run_id=run_id) for d in new]
         _insert(con, "documents", new_rows, DOCUMENTS)
@@ -324,7 +325,11 @@ def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]])
     finally:
         con.unregister("wanted")
     store = DocumentStore.of(con)
-    read: list[RawDocument | Failure] = []
+    found = {(uri, doc_id) for uri, doc_id, *_ in rows}
+    read: list[RawDocument | Failure] = [
+        Failure(source_uri=uri, doc_id=doc_id, stage=Stage.ACQUIRE, reason="stored document missing",
+                detail=f"no row of documents or document_versions for {doc_id} from {uri}")
+        for uri, doc_id in items if (uri, doc_id) not in found]
     for uri, doc_id, media, seen, url, *hints in rows:
         try:
             content = store.get(doc_id)

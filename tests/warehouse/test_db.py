@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from schemas import Settings
-from warehouse import WarehouseBusy, WarehouseMissing, connect, migrate
+from warehouse import WarehouseBusy, WarehouseMissing, WarehouseOutdated, connect, migrate
 from warehouse.db import document_function, migrations
 
 
@@ -87,9 +87,14 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
     page = "<p>Clara Chapaz à VivaTech.</p>".encode() * 500
     doc_id = hashlib.sha256(page).hexdigest()
     old.execute("INSERT INTO documents VALUES (?, ?, ?, 'text/html', '/a.html', now(), 'r1')", [doc_id, page, len(page)])
+    more = [f"<p>Billet {i}.</p>".encode() for i in range(300)]  # the migrations move documents 256 at a time
+    old.executemany("INSERT INTO documents VALUES (?, ?, ?, 'text/html', '/b.html', now(), 'r1')",
+                    [[hashlib.sha256(m).hexdigest(), m, len(m)] for m in more])
     old.execute("INSERT INTO runs (run_id, flow_name, started_at, status, parser_version)"
                 " VALUES ('r1', 'ingest', now(), 'completed', 'v1')")
     old.close()
+    with pytest.raises(WarehouseOutdated, match="run a command that writes"):
+        connect(path, read_only=True)  # reading commands say how to upgrade, and do not guess
 
     con = connect(path)
     try:
@@ -102,11 +107,15 @@ def test_a_warehouse_of_the_first_schema_upgrades_in_place_without_losing_rows(t
         assert con.execute("SELECT name, run_id FROM entities").fetchall() == [("Clara Chapaz", None)]
         assert con.execute("SELECT status, posts_changed FROM runs").fetchall() == [("completed", 0)]
         assert con.execute("SELECT count(*) FROM reprocess_changes").fetchone() == (0,)
-        assert con.execute("SELECT doc_id, byte_size FROM documents").fetchall() == [(doc_id, len(page))]
+        assert con.execute("SELECT byte_size FROM documents WHERE doc_id = ?", [doc_id]).fetchall() == [(len(page),)]
         stored = tmp_path / "old.documents" / doc_id[:2] / f"{doc_id}.gz"
         assert gzip.decompress(stored.read_bytes()) == page and stored.stat().st_size < len(page) / 10
+        assert len(list((tmp_path / "old.documents").rglob("*.gz"))) == 301
         with document_function(con):
-            assert con.execute("SELECT raw_document(doc_id) FROM documents").fetchall() == [(page,)]
+            assert con.execute("SELECT raw_document(doc_id) FROM documents ORDER BY byte_size DESC LIMIT 1"
+                               ).fetchall() == [(page,)]
+            assert con.execute("SELECT count(*) FROM documents WHERE raw_document(doc_id) IS NOT NULL"
+                               ).fetchall() == [(301,)]
         with pytest.raises(duckdb.ConstraintException):
             con.execute("INSERT INTO documents SELECT * FROM documents")  # the key came through the rebuilds
     finally:

@@ -1,6 +1,7 @@
 import gzip
 from datetime import UTC, date, datetime
 
+import pytest
 
 from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
 from tasks.acquire import document_id
@@ -34,7 +35,7 @@ def test_store_documents_keeps_each_content_once_and_every_version(con):
         ("/copy.txt", 1), ("/x.txt", 2)]
 
 
-def test_raw_documents_go_to_the_store_and_read_back_exactly(con, tmp_path):
+def test_store_documents_writes_gzip_files_that_read_back_exactly(con, tmp_path):
     pages = [doc(("<html><p>" + f"Billet {i} sur VivaTech. " * 4000 + "</p></html>").encode(), f"/p{i}.html")
              for i in range(40)]
     wh.store_documents(con, pages, "r1", NOW)
@@ -48,16 +49,41 @@ def test_raw_documents_go_to_the_store_and_read_back_exactly(con, tmp_path):
     assert [(d.source_uri, d.content) for d in read] == [(d.source_uri, d.content) for d in wanted]
 
 
-def test_a_stored_document_gone_or_damaged_reads_back_as_a_failure(con):
-    gone, damaged, kept = doc(b"un", "/a.txt"), doc(b"deux", "/b.txt"), doc(b"trois", "/c.txt")
-    wh.store_documents(con, [gone, damaged, kept], "r1", NOW)
+def test_read_documents_gives_a_failure_for_a_file_gone_or_damaged(con):
+    gone, damaged, cut, kept = (doc(b"un", "/a.txt"), doc(b"deux", "/b.txt"), doc(b"trois" * 999, "/c.txt"),
+                                doc(b"quatre", "/d.txt"))
+    wh.store_documents(con, [gone, damaged, cut, kept], "r1", NOW)
     store = DocumentStore.of(con)
     store.path(gone.doc_id).unlink()
     store.path(damaged.doc_id).write_bytes(gzip.compress(b"autre chose"))
-    read = wh.read_documents(con, [(d.source_uri, d.doc_id) for d in (gone, damaged, kept)])
+    whole = store.path(cut.doc_id).read_bytes()
+    store.path(cut.doc_id).write_bytes(whole[: len(whole) // 2])
+    read = wh.read_documents(con, [(d.source_uri, d.doc_id) for d in (gone, damaged, cut, kept)]
+                             + [("/e.txt", "f" * 64)])  # never stored
     assert [(f.source_uri, f.stage, f.reason) for f in read if isinstance(f, Failure)] == [
-        ("/a.txt", Stage.ACQUIRE, "stored document missing"), ("/b.txt", Stage.ACQUIRE, "stored document corrupt")]
-    assert [d.content for d in read if isinstance(d, RawDocument)] == [b"trois"]
+        ("/e.txt", Stage.ACQUIRE, "stored document missing"), ("/a.txt", Stage.ACQUIRE, "stored document missing"),
+        ("/b.txt", Stage.ACQUIRE, "stored document corrupt"), ("/c.txt", Stage.ACQUIRE, "stored document corrupt")]
+    assert [d.content for d in read if isinstance(d, RawDocument)] == [b"quatre"]
+
+
+def test_store_documents_restores_a_lost_file_when_the_bytes_come_again(con):
+    page = doc(b"un billet", "/a.txt")
+    wh.store_documents(con, [page], "r1", NOW)
+    DocumentStore.of(con).path(page.doc_id).unlink()
+    assert wh.store_documents(con, [page.model_copy(update={"source_uri": "/copie.txt"})], "r2", NOW) == 0
+    [read] = wh.read_documents(con, [(page.source_uri, page.doc_id)])
+    assert read.content == b"un billet"
+
+
+def test_store_documents_rolled_back_leaves_no_row_and_a_reusable_file(con, monkeypatch):
+    page = doc(b"un billet", "/a.txt")
+    monkeypatch.setattr(wh, "_insert", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    with pytest.raises(RuntimeError):
+        wh.store_documents(con, [page], "r1", NOW)
+    assert table(con, "SELECT count(*) FROM documents") == [(0,)]
+    assert DocumentStore.of(con).path(page.doc_id).is_file()
+    monkeypatch.undo()
+    assert wh.store_documents(con, [page], "r1", NOW) == 1
 
 
 def test_load_posts_is_idempotent_and_replaces_event_links(con):

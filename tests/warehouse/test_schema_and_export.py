@@ -32,6 +32,17 @@ def test_export_with_content_writes_the_raw_bytes(con, tmp_path: Path):
         (a.doc_id, a.content)]
 
 
+def test_export_with_content_stops_on_a_stored_document_gone(con, tmp_path: Path):
+    from warehouse.store import DocumentStore
+
+    a = doc(b"un", "/a.txt")
+    wh.store_documents(con, [a], "r1", NOW)
+    DocumentStore.of(con).path(a.doc_id).unlink()
+    with pytest.raises(duckdb.Error, match=f"stored document {a.doc_id} is missing"):
+        export_parquet(con, tmp_path / "out", with_content=True)
+    assert export_parquet(con, tmp_path / "plain")["documents"] == 1  # without the bytes, nothing to read
+
+
 def test_export_writes_every_relation_partitioned_by_event(con, tmp_path: Path):
     a, b, c = doc(b"un", "/a.txt"), doc(b"deux", "/b.txt"), doc(b"trois", "/c.txt")
     wh.store_documents(con, [a, b, c], "r1", NOW)

@@ -3,13 +3,14 @@
 Held in a BLOB column, the pages made every checkpoint of a long run rewrite the table's
 growing row group: the writer's memory rose with the corpus (+600 MB in spikes at 10,000
 posts) and loading slowed. `documents` keeps one row per document; its bytes are the file
-`<warehouse>.documents/<first two hex digits>/<doc_id>.gz`, which `zcat` reads.
+`<warehouse>.documents/<first two hex digits of doc_id>/<doc_id>.gz`, which `zcat` reads.
 """
 
 COMMENTS = {
     None: "Every raw document ever acquired, content-addressed and never deleted: re-processing reads these bytes, "
           "not the source. The bytes are a gzip file beside the warehouse, "
-          "<warehouse>.documents/<doc_id[1:2]>/<doc_id>.gz (data/coverage.documents/... for data/coverage.duckdb); "
+          "<warehouse>.documents/<first two hex digits of doc_id>/<doc_id>.gz (data/coverage.documents/... for "
+          "data/coverage.duckdb): copy, move or rename it with the DuckDB file. "
           "in `covpipe sql`, raw_document(doc_id) returns them.",
     "byte_size": "Length of the raw bytes (before gzip).",
 }
@@ -24,7 +25,7 @@ def migrate(con) -> None:
 
     (count,) = con.execute("SELECT count(*) FROM documents").fetchone()
     if count:
-        logging.getLogger("warehouse.db").warning("migration 005: moving %d raw documents to the document store", count)
+        logging.getLogger(__name__).warning("migration 005: moving %d raw documents to the document store", count)
         store = DocumentStore.of(con)
         reader = con.cursor()  # its own connection: it streams the committed rows while `con` alters the table
         try:
