@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-memory bench-coldstart bench-fetch bench-report
+.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ SIZES ?= 1000 10000
 bench-memory: $(BIN)/covpipe  ## memory against corpus size: peak RSS of ingest at SIZES posts (about an hour)
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.memory --shared $(SHARED) --sizes $(SIZES) --json data/eval/memory.json
+
+WRITER_N ?= 10000
+bench-writer: $(BIN)/covpipe  ## the warehouse writer's memory over WRITER_N posts, parsing left out (10,000; about 5 min)
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.writer_memory --shared $(SHARED) -n $(WRITER_N) --json data/eval/writer-memory.json
 
 bench-coldstart: $(BIN)/covpipe  ## ingest of one seed file: time to the flow run's start and end, with the embedded API, a running server, and a covpipe worker (about 5 min)
 	@mkdir -p $(PREFECT_HOME) data/eval
