@@ -7,7 +7,7 @@ through the calls the ingest flow makes for each batch (`store_documents`, `stor
 thread samples this process's RSS every 5 ms; the bench reports the peak, the RSS after every
 `--every` posts, and the largest rise within one call, with the call and the post count. Flat
 means the peak after `n` posts stays near the peak after the first thousand: the warehouse
-holds no per-post memory in the writer. Run: `make bench-writer` (N=10000).
+holds no per-post memory in the writer. Run: `make bench-writer` (WRITER_N=10000).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Sampler:
     """This process's RSS in MB: the peak since `reset()`, sampled in a background thread."""
 
     def __init__(self, every: float = 0.005):
-        self.process, self.every = psutil.Process(), every
+        self.process, self.every, self._lock = psutil.Process(), every, threading.Lock()
         self.reset()
         threading.Thread(target=self._run, daemon=True).start()
 
@@ -39,11 +39,13 @@ class Sampler:
         return self.process.memory_info().rss // 2**20
 
     def reset(self) -> None:
-        self.base = self.peak = self.now()
+        with self._lock:  # not between the thread's reading and its update: that would keep an old peak
+            self.base = self.peak = self.now()
 
     def _run(self) -> None:
         while True:
-            self.peak = max(self.peak, self.now())
+            with self._lock:
+                self.peak = max(self.peak, self.now())
             time.sleep(self.every)
 
 
@@ -66,12 +68,14 @@ def parsed_pages(shared: Path | None, pages: int, work: Path) -> tuple[list, lis
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
-    ap.add_argument("-n", type=int, default=10_000, help="posts to load")
+    ap.add_argument("-n", type=int, default=10_000, help="posts to load (at least one batch)")
     ap.add_argument("--pages", type=int, default=256, help="distinct pages parsed once and copied")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--every", type=int, default=1000, help="report the RSS after every so many posts")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
+    if a.n < a.batch:
+        ap.error(f"-n: at least one batch ({a.batch} posts)")
 
     from warehouse import connect
     from warehouse import load as wh

@@ -65,9 +65,10 @@ def for_inputs(settings: Settings, inputs: int) -> Settings:
 SERVED_TASK_PREFIX = "parse_served-"  # Prefect's task key: function name, then a hash of its code
 
 
-def served_worker_ready(api_url: str | None = None) -> bool:
-    """Whether a `covpipe worker` of this code listens on the Prefect server at `api_url` (by
-    default the one PREFECT_API_URL names: Prefect's settings may not be loaded yet).
+def served_worker_ready(api_url: str | None = None, headers: dict[str, str] | None = None) -> bool:
+    """Whether a `covpipe worker` of this code listens on the Prefect server at `api_url`, asked with
+    `headers` (by default the server and credentials the environment names: Prefect's settings
+    may not be loaded yet).
 
     The first look needs no Prefect (a small run decides before importing it); only when some
     parse worker listens is the exact task key, which Prefect derives from the code, compared.
@@ -79,7 +80,9 @@ def served_worker_ready(api_url: str | None = None) -> bool:
         return False
 
     def listening(keys: list[str]) -> list[str]:
-        answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5, headers=_credentials(),
+        answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5,
+                            headers=headers if headers is not None else credentials(
+                                os.environ.get("PREFECT_API_AUTH_STRING"), os.environ.get("PREFECT_API_KEY")),
                             json={"task_worker_filter": {"task_keys": keys}})
         answer.raise_for_status()
         return [key for worker in answer.json() for key in worker["task_keys"]]
@@ -94,14 +97,14 @@ def served_worker_ready(api_url: str | None = None) -> bool:
         return False
 
 
-def _credentials() -> dict[str, str]:
-    """The Authorization header Prefect's client sends, from the same environment as the URL:
-    PREFECT_API_AUTH_STRING (a self-hosted server's basic auth) first, else PREFECT_API_KEY."""
+def credentials(auth_string: str | None, key: str | None) -> dict[str, str]:
+    """The Authorization header Prefect's client sends: basic auth of a self-hosted server's auth
+    string (PREFECT_API_AUTH_STRING) first, else the API key (PREFECT_API_KEY)."""
     import base64
 
-    if auth := os.environ.get("PREFECT_API_AUTH_STRING"):
-        return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()}
-    if key := os.environ.get("PREFECT_API_KEY"):
+    if auth_string:
+        return {"Authorization": "Basic " + base64.b64encode(auth_string.encode()).decode()}
+    if key:
         return {"Authorization": f"Bearer {key}"}
     return {}
 

@@ -140,14 +140,15 @@ def deployments(config: SourcesConfig, sources_file: Path, db: Path) -> list:
 def parse_worker(env: dict[str, str], log_path: Path, *, timeout: float = 180.0) -> Iterator[subprocess.Popen]:
     """A `covpipe worker` process on the server `env` names, listening (its model loaded) within;
     stopped on exit. Its output goes to `log_path`."""
-    from flows.runners import served_worker_ready
+    from flows.runners import credentials, served_worker_ready
 
     with log_path.open("w") as sink:
         worker = subprocess.Popen([sys.executable, "-m", "flows.cli", "worker"], env=env, stdout=sink,
                                   stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
     try:
         deadline = time.monotonic() + timeout
-        while not served_worker_ready(env["PREFECT_API_URL"]):
+        asked = credentials(env.get("PREFECT_API_AUTH_STRING"), env.get("PREFECT_API_KEY"))
+        while not served_worker_ready(env["PREFECT_API_URL"], asked):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise ServerError(f"covpipe worker did not start listening; see {log_path}")
             time.sleep(0.5)

@@ -47,4 +47,3 @@ def test_cli_commands_without_flows_do_not_import_prefect():
     code = "import sys, flows.cli; print('prefect' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
-

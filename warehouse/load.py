@@ -28,7 +28,7 @@ from schemas import (
     Stage,
 )
 from warehouse.changes import content_hash
-from warehouse.store import DocumentStore, StoreError
+from warehouse.store import DocumentCorrupt, DocumentMissing, DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +305,8 @@ def reprocess_candidates(con: duckdb.DuckDBPyConnection, *, version: str, everyt
 
 def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> list[RawDocument | Failure]:
     """The stored bytes of (source_uri, doc_id) pairs, as acquired, with the time they were last seen
-    and the hints their source gave; a `Failure` (stage acquire) for a document the store cannot give back."""
+    and the hints their source gave; a `Failure` (stage acquire) for a document whose file is gone or damaged.
+    Any other `StoreError` (permissions, I/O) concerns the whole folder and is raised."""
     table = pa.Table.from_pylist([dict(source_uri=u, doc_id=d) for u, d in items],
                                  schema=pa.schema([("source_uri", _STR), ("doc_id", _STR)]))
     con.register("wanted", table)
@@ -333,7 +334,7 @@ def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]])
     for uri, doc_id, media, seen, url, *hints in rows:
         try:
             content = store.get(doc_id)
-        except StoreError as exc:
+        except (DocumentMissing, DocumentCorrupt) as exc:  # one document; a StoreError stops the run
             read.append(Failure(source_uri=uri, doc_id=doc_id, stage=Stage.ACQUIRE, reason=exc.reason,
                                 detail=str(exc)))
             continue

@@ -34,8 +34,6 @@ GZIP_LEVEL = 6  # 5 x smaller than the pages, 5 ms a page; 9 gains under 1 %, 1 
 class StoreError(WarehouseError):
     """The document store cannot be written or read; the message names the folder and the cause."""
 
-    reason = "stored document unreadable"
-
 
 class DocumentMissing(StoreError):
     reason = "stored document missing"

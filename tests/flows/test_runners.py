@@ -73,6 +73,8 @@ def _task_workers(monkeypatch, keys: list[str], authorization: str | None = None
 def on_server(monkeypatch) -> Settings:
     """Default settings, on a Prefect server named by PREFECT_API_URL."""
     monkeypatch.delenv("COVPIPE_TASK_RUNNER", raising=False)
+    for variable in ("PREFECT_API_AUTH_STRING", "PREFECT_API_KEY"):
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
     return Settings(batch_size=64, workers=2)
 

@@ -11,7 +11,7 @@ COMMENTS = {
           "not the source. The bytes are a gzip file beside the warehouse, "
           "<warehouse>.documents/<first two hex digits of doc_id>/<doc_id>.gz (data/coverage.documents/... for "
           "data/coverage.duckdb): copy, move or rename it with the DuckDB file. "
-          "in `covpipe sql`, raw_document(doc_id) returns them.",
+          "In `covpipe sql`, raw_document(doc_id) returns them.",
     "byte_size": "Length of the raw bytes (before gzip).",
 }
 
