@@ -34,29 +34,28 @@ def relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path, *, with_content: bool = False) -> dict[str, int]:
-    """Write each relation under `folder/<name>/`; return the rows written per relation."""
+    """Write each relation under `folder/<name>/`; return the rows written per relation (as COPY counts them)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, _, columns in relations(con):
-        select = f'SELECT * FROM "{name}"'
-        if name == "documents" and with_content:  # raw bytes as acquired, from the document store
-            select = 'SELECT *, raw_document(doc_id) AS content FROM "documents"'
-        if "event" in columns:
-            source, partition = f"SELECT * REPLACE (coalesce(event, '{NO_EVENT}') AS event) FROM ({select})", True
-        elif "post_id" in columns:
-            source = f"""
-                SELECT r.*, coalesce(e.name, '{NO_EVENT}') AS event FROM ({select}) r
-                LEFT JOIN post_events pe ON pe.post_id = r.post_id LEFT JOIN events e ON e.event_id = pe.event_id"""
-            partition = True
-        else:
-            source, partition = select, False
-        target = folder / name
-        options = "FORMAT parquet, PARTITION_BY (event), OVERWRITE" if partition else "FORMAT parquet"
-        path = target if partition else target / "data.parquet"
-        target.mkdir(parents=True, exist_ok=True)
-        quoted = str(path).replace("'", "''")
-        # Results fetched to the end: the function cannot go while one is open.
-        with document_function(con) if with_content else nullcontext():
-            con.execute(f"COPY ({source}) TO '{quoted}' ({options})").fetchall()
-            (written[name],), = con.execute(f"SELECT count(*) FROM ({source})").fetchall()
+    # Each COPY is fetched to the end: the function cannot go while a result is open.
+    with document_function(con) if with_content else nullcontext():
+        for name, _, columns in relations(con):
+            select = f'SELECT * FROM "{name}"'
+            if name == "documents" and with_content:  # raw bytes as acquired, from the document store
+                select = 'SELECT *, raw_document(doc_id) AS content FROM "documents"'
+            if "event" in columns:
+                source, partition = f"SELECT * REPLACE (coalesce(event, '{NO_EVENT}') AS event) FROM ({select})", True
+            elif "post_id" in columns:
+                source = f"""
+                    SELECT r.*, coalesce(e.name, '{NO_EVENT}') AS event FROM ({select}) r
+                    LEFT JOIN post_events pe ON pe.post_id = r.post_id LEFT JOIN events e ON e.event_id = pe.event_id"""
+                partition = True
+            else:
+                source, partition = select, False
+            target = folder / name
+            options = "FORMAT parquet, PARTITION_BY (event), OVERWRITE" if partition else "FORMAT parquet"
+            path = target if partition else target / "data.parquet"
+            target.mkdir(parents=True, exist_ok=True)
+            quoted = str(path).replace("'", "''")
+            (written[name],), = con.execute(f"COPY ({source}) TO '{quoted}' ({options})").fetchall()
     return written
