@@ -113,7 +113,13 @@ def ingest(
         from flows.runners import for_inputs
         from tasks.acquire import discover_inputs
 
-        settings = for_inputs(settings, sum(1 for _ in islice(discover_inputs(paths), settings.batch_size + 1)))
+        inputs = sum(1 for _ in islice(discover_inputs(paths), settings.batch_size + 1))
+        handed = _ingest_on_worker(settings, paths, inputs)
+        if handed == "done":
+            return
+        # taken back from a busy or stopped worker: parse here rather than queue batches for it
+        settings = settings.model_copy(update={"task_runner": "sequential"}) if handed == "taken back" else (
+            for_inputs(settings, inputs))
     _prepare_flow_run(settings)
     try:
         if source:
@@ -130,6 +136,11 @@ def ingest(
     except WarehouseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    _print_run(report, settings, source)
+
+
+def _print_run(report, settings: Settings, source: list[str] | None = None) -> None:
+    """The run's counts as a table; exit 1 when documents failed, saying where to look."""
     table = Table(title=f"{'poll ' + ', '.join(source) if source else 'ingest'} into {settings.db}", show_header=True)
     columns = ("inputs", "new documents", "posts written", "unchanged", "failed")
     values = (report.inputs_seen, report.documents_new, report.posts_written, report.posts_unchanged, report.failures)
@@ -148,6 +159,43 @@ def ingest(
             f"see `covpipe sql \"SELECT * FROM failures\" --db {settings.db}`[/yellow]"
         )
         raise typer.Exit(1)
+
+
+def _ingest_on_worker(settings: Settings, paths: list[Path], inputs: int) -> str:
+    """Hand a small ingest to a live `covpipe worker` of this code, without importing Prefect, and
+    print its report: "done", "absent" (no such worker), or "taken back" (it did not start the run,
+    or stopped while running it: the caller runs it)."""
+    import httpx
+
+    from flows.remote import WorkerRunFailed, run_on_worker, worker_for
+
+    found = worker_for(settings, inputs)
+    if found is None:
+        return "absent"
+    api, deployment_id = found
+    try:
+        flow_run_id = run_on_worker(api, deployment_id, paths, settings)
+    except WorkerRunFailed as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except httpx.HTTPError as exc:
+        err.print(f"[yellow]covpipe worker unreachable ({exc}); running the ingest here[/yellow]")
+        return "taken back"
+    finally:
+        api.close()
+    if flow_run_id is None:
+        err.print("[yellow]covpipe worker did not start the run or stopped during it; running it here[/yellow]")
+        return "taken back"
+    from warehouse.queries import run_report
+
+    con = _read_only(settings)
+    try:
+        report = run_report(con, flow_run_id)
+    finally:
+        con.close()
+    out.print(f"ran on covpipe worker: flow run {flow_run_id}", style="dim")
+    _print_run(report, settings)
+    return "done"
 
 
 def _check_sources(settings: Settings, names: list[str] | None = None):
@@ -205,12 +253,14 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Keep the language model loaded and parse the batches runs hand over, until interrupted (Ctrl-C).
+    """Keep Prefect, the parsers and the model loaded: run small ingests whole, parse other runs'
+    batches; until interrupted (Ctrl-C).
 
     Listens on the Prefect server PREFECT_API_URL names (`prefect server start`, or the one
-    `covpipe serve` starts). A small `covpipe ingest` on that server then skips loading the
-    model (about 10 s); `--task-runner served` sends a whole run to it. One batch at a time;
-    after a parser change, restart it (until then, runs parse their batches themselves).
+    `covpipe serve` starts). A `covpipe ingest` of one batch or less on that server hands it
+    the whole run (about 3 s instead of 20); `--task-runner served` sends a run's batches to
+    it. One run and one batch at a time; after a code change, restart it (until then, runs
+    do their work themselves).
     """
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[red]error:[/red] covpipe worker needs a Prefect server: start one (`prefect server start`) and "
@@ -220,7 +270,7 @@ def worker() -> None:
     from flows.serve import serve_parse_worker
 
     out.print(f"covpipe worker on {os.environ['PREFECT_API_URL']}; Ctrl-C stops.", style="dim")
-    serve_parse_worker(_settings(None))
+    serve_parse_worker(_settings(None), ready=lambda text: out.print(text, style="dim"))
 
 
 @app.command()

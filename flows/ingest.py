@@ -9,6 +9,7 @@ alone. Raw documents are stored before any parsing, so a parser crash loses noth
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections import Counter, deque
@@ -49,10 +50,18 @@ def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failur
 def parse_documents(docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions,
                     now: datetime, version: str) -> list[ParseOutcome]:
     """`tasks.parse.parse_batch`, imported where a batch is parsed: the flow's process does not load
-    trafilatura (about a second of a small run's start) when workers parse for it."""
+    trafilatura (about a second of a small run's start) when workers parse for it.
+
+    One batch at a time per process: a `covpipe worker` parses a served batch and its own run's
+    batch in two threads, and shares one language model between them.
+    """
     from tasks.parse import parse_batch
 
-    return parse_batch(docs, known_events=known_events, options=options, now=now, version=version)
+    with _ONE_PARSE:
+        return parse_batch(docs, known_events=known_events, options=options, now=now, version=version)
+
+
+_ONE_PARSE = threading.Lock()
 
 
 parse_batch_task = task(parse_documents, name="parse-batch", **_TASK)

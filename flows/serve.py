@@ -4,8 +4,9 @@ Prefect's embedded API runs no schedules, so serving needs a real server: the on
 settings name (PREFECT_API_URL), or one this module starts on loopback with its database
 under the data folder and stops on exit. Wiring only: the runs themselves are the `poll`
 flow, one source each, executed by Prefect's runner in subprocesses, one at a time
-(DuckDB allows one writer). `covpipe worker` is a long-lived parse worker on that server:
-it keeps the language model loaded for the runs that hand it their batches.
+(DuckDB allows one writer). `covpipe worker` is a long-lived worker on that server: with
+Prefect, the parsers and the language model loaded, it runs the small ingests that the CLI
+hands it (`flows.remote`) and parses the batches that other runs hand it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -138,8 +142,9 @@ def deployments(config: SourcesConfig, sources_file: Path, db: Path) -> list:
 
 @contextlib.contextmanager
 def parse_worker(env: dict[str, str], log_path: Path, *, timeout: float = 180.0) -> Iterator[subprocess.Popen]:
-    """A `covpipe worker` process on the server `env` names, listening (its model loaded) within;
-    stopped on exit. Its output goes to `log_path`."""
+    """A `covpipe worker` process on the server `env` names, listening (its model loaded, its
+    deployment ready) within; stopped on exit. Its output goes to `log_path`."""
+    from flows.remote import PrefectApi, worker_deployment
     from flows.runners import credentials, served_worker_ready
 
     with log_path.open("w") as sink:
@@ -148,28 +153,163 @@ def parse_worker(env: dict[str, str], log_path: Path, *, timeout: float = 180.0)
     try:
         deadline = time.monotonic() + timeout
         asked = credentials(env.get("PREFECT_API_AUTH_STRING"), env.get("PREFECT_API_KEY"))
-        while not served_worker_ready(env["PREFECT_API_URL"], asked):
+        api = PrefectApi(env["PREFECT_API_URL"], asked)
+        while not (served_worker_ready(env["PREFECT_API_URL"], asked) and worker_deployment(api)):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise ServerError(f"covpipe worker did not start listening; see {log_path}")
             time.sleep(0.5)
+        api.close()
         yield worker
     finally:
         worker.terminate()
         worker.wait(30)
 
 
-def serve_parse_worker(settings: Settings) -> None:
-    """Load the language model, then run the parse batches that runs hand to the Prefect server,
-    one at a time, until interrupted (`covpipe worker`)."""
+def serve_parse_worker(settings: Settings, ready: Callable[[str], None] = log.info) -> None:
+    """Load the language model, then serve until interrupted (`covpipe worker`): the ingest flow's
+    runs that a small `covpipe ingest` hands over (in this process, one at a time), and the parse
+    batches that other runs hand to the Prefect server (one at a time)."""
     from prefect.task_worker import serve
 
     from flows.ingest import parse_served_task
+    from flows.remote import FLOW_NAME
     from flows.runners import load_model
     from tasks.version import parser_version
 
     load_model(settings.parse.spacy_model)
-    log.info("parse worker ready: parser %s", parser_version(settings.parse))  # the code loaded now
-    serve(parse_served_task, limit=1)
+    import tasks.parse  # noqa: F401  (trafilatura and the rules: not in the first run's time)
+    # Prefect's task worker handles SIGTERM only in the main thread, and serves in another: stop
+    # here (as on Ctrl-C) so the run under way finishes and the deployment goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    runs = IngestRuns.start()
+    ready(f"ready: parser {parser_version(settings.parse)}, deployment {FLOW_NAME}/{runs.name}")
+    try:
+        serve(parse_served_task, limit=1)
+    finally:
+        runs.stop()
+
+
+class IngestRuns:
+    """The ingest flow, served as the deployment `ingest/worker-<code version>` and run in this process.
+
+    A poller thread asks the server for the deployment's scheduled runs every POLL_SECONDS (which
+    also keeps the deployment marked ready) and takes one, by moving it to Pending, only when no
+    run is under way; a second thread runs it with Prefect's flow engine, where Prefect, the
+    parsers and the model are loaded already. Prefect's own runner would start a new interpreter
+    for every run and pay all of that again.
+    """
+
+    def __init__(self, deployment_id, name: str):
+        self.deployment_id = deployment_id
+        self.name = name
+        self._stop = threading.Event()
+        self._runs: queue.Queue = queue.Queue(maxsize=1)
+        self._busy = threading.Event()
+        self._threads = [threading.Thread(target=self._poll, name="covpipe-poll-runs", daemon=True),
+                         threading.Thread(target=self._execute, name="covpipe-ingest-runs", daemon=True)]
+
+    @classmethod
+    def start(cls) -> IngestRuns:
+        import prefect.flow_engine  # noqa: F401  (imported now, not in the first run's time)
+        from prefect.deployments.runner import EntrypointType
+
+        from flows.ingest import ingest
+        from flows.remote import FLOW_NAME, deployment_name
+
+        assert ingest.name == FLOW_NAME
+        name = deployment_name()
+        deployment = ingest.to_deployment(
+            name=name, entrypoint_type=EntrypointType.MODULE_PATH, enforce_parameter_schema=False,
+            tags=["covpipe", "worker"],
+            description="Ingest files in a running `covpipe worker` (paths as the worker sees them). "
+                        "A small `covpipe ingest` runs here when this worker listens.",
+        )
+        runs = cls(deployment.apply(), name)
+        for thread in runs._threads:
+            thread.start()
+        return runs
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Stop taking runs, let the one under way finish, and delete the deployment (so no CLI
+        hands this worker another run)."""
+        from prefect.client.orchestration import get_client
+
+        self._stop.set()
+        if self._busy.is_set():
+            log.info("waiting for the ingest run under way (at most %.0f s)", timeout)
+        for thread in self._threads:
+            thread.join(timeout)
+        try:
+            with get_client(sync_client=True) as client:
+                client.delete_deployment(self.deployment_id)
+        except Exception:  # best effort: an unpolled deployment is ignored by the CLI anyway
+            log.warning("could not delete deployment %s", self.name, exc_info=True)
+
+    def _poll(self) -> None:
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.objects import StateType
+        from prefect.client.schemas.responses import SetStateStatus
+        from prefect.states import Pending
+
+        from flows.remote import POLL_SECONDS
+
+        failing = False
+        with get_client(sync_client=True) as client:
+            while not self._stop.is_set():
+                try:
+                    scheduled = client.get_scheduled_flow_runs_for_deployments(
+                        [self.deployment_id], scheduled_before=datetime.now(UTC) + timedelta(seconds=1))
+                    for run in scheduled if not self._busy.is_set() else ():
+                        if run.state is None or run.state.type is not StateType.SCHEDULED:
+                            continue
+                        if client.set_flow_run_state(run.id, Pending(), force=False).status is SetStateStatus.ACCEPT:
+                            self._busy.set()
+                            self._runs.put(run)
+                            break
+                    failing = False
+                except Exception as exc:  # the server restarting, a network blip: try again at the next poll
+                    if not failing:  # once per outage, not twice a second
+                        log.warning("polling the Prefect server for ingest runs failed (%s); retrying", exc)
+                    failing = True
+                self._stop.wait(POLL_SECONDS)
+
+    def _execute(self) -> None:
+        """Run what the poller took, until stopped with nothing taken."""
+        from flows.remote import POLL_SECONDS
+
+        while True:
+            try:
+                run = self._runs.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return
+                continue
+            try:
+                execute_ingest_run(run)
+            except Exception:  # the flow engine itself failed: the worker goes on with the next run
+                log.exception("ingest run %s could not run", run.id)
+            finally:
+                self._busy.clear()
+
+
+def execute_ingest_run(run) -> None:
+    """Run an ingest flow run in this process, parsing here with the model loaded. Parameters that
+    are not valid fail the run with the reason."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow
+    from prefect.states import Failed
+
+    from flows.ingest import ingest
+
+    parameters = run.parameters or {}
+    try:
+        settings = Settings(**(parameters.get("settings") or {})).model_copy(update={"task_runner": "sequential"})
+        paths = [str(p) for p in parameters.get("paths") or ()]
+    except (ValueError, TypeError) as exc:
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(run.id, Failed(message=f"parameters not valid: {exc}"), force=True)
+        return
+    run_flow(ingest, flow_run=run, parameters={"paths": paths, "settings": settings}, return_type="state")
 
 
 def serve_sources(config: SourcesConfig, sources_file: Path, db: Path) -> None:

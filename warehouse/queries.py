@@ -5,10 +5,13 @@ Ad-hoc SQL runs on a read-only connection, so a typo cannot change the warehouse
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+
+from schemas import RunReport
 
 
 @dataclass
@@ -41,3 +44,13 @@ def status(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> dict[str, Any]
     )
     languages = run_sql(con, "SELECT language, count(*) AS posts FROM posts GROUP BY ALL ORDER BY posts DESC LIMIT 5")
     return dict(counts=counts, runs=runs, failures=failures, languages=languages)
+
+
+def run_report(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
+    """The report of a finished run, from its `runs` row (a run made in another process)."""
+    result = run_sql(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
+    if not result.rows:
+        raise LookupError(f"no run {run_id} in the warehouse")
+    row = dict(zip(result.columns, result.rows[0], strict=True))
+    row["failures_by_stage"] = json.loads(row["failures_by_stage"] or "{}")
+    return RunReport.model_validate({k: v for k, v in row.items() if k in RunReport.model_fields and v is not None})

@@ -103,25 +103,40 @@ def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process:
 
 
 def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process: Path, server, tmp_path: Path):
+    import re
+
+    import httpx
+
+    from flows.remote import deployment_name
     from flows.serve import parse_worker
 
     log_path = tmp_path / "worker.log"
+    deployment = f"{server.api_url}/deployments/name/ingest/{deployment_name()}"
     with parse_worker(cli_env(tmp_path, PREFECT_API_URL=server.api_url), log_path):
         db = tmp_path / "w.duckdb"
         whole = covpipe(tmp_path, "ingest", str(corpus), "--db", str(db), "--task-runner", "served",
                         PREFECT_API_URL=server.api_url)
-        served = log_path.read_text().count("Finished in state Completed()")
-        one = tmp_path / "one" / "post.txt"
-        one.parent.mkdir()
-        one.write_bytes(min(SEEDS.glob("*.txt")).read_bytes() + b"\nUne ligne de plus.\n")
-        small = covpipe(tmp_path, "ingest", str(one.parent), "--db", str(tmp_path / "small.duckdb"),
-                        PREFECT_API_URL=server.api_url, COVPIPE_BATCH_SIZE="64")
-        served_after = log_path.read_text().count("Finished in state Completed()")
+        served = log_path.read_text().count("Task run 'parse-batch-served")
+        # a run of one batch goes whole to the worker, which runs the flow in its own process
+        small_db = tmp_path / "small.duckdb"
+        small = covpipe(tmp_path, "ingest", str(corpus), "--db", str(small_db), PREFECT_API_URL=server.api_url,
+                        COVPIPE_BATCH_SIZE="64")
+        served_while_up = httpx.get(deployment).status_code
     assert whole.returncode == 1, whole.stderr[-3000:]  # the two failing documents, recorded
     assert snapshot(db) == snapshot(in_process)
     assert served >= 2  # the documents in batches of two, parsed by the worker
-    assert small.returncode == 0, small.stderr[-3000:]
-    assert served_after == served + 1  # a small run found the worker on its own
     assert "in the flow's process" not in whole.stderr + small.stderr  # no batch fell back
-    assert query(tmp_path / "small.duckdb", "SELECT count(*) FROM posts") == [(1,)]
     assert not [p for p in (tmp_path / "prefect" / "storage").rglob("*") if p.is_file()]  # batches' files deleted
+
+    assert small.returncode == 1, small.stderr[-3000:]
+    found = re.search(r"ran on covpipe worker: flow run ([0-9a-f-]{36})", small.stdout)
+    assert found, small.stdout + small.stderr[-3000:]
+    flow_run_id = found[1]
+    assert "Starting temporary server" not in small.stderr and "Beginning flow run" not in small.stderr
+    assert snapshot(small_db) == snapshot(in_process)
+    assert query(small_db, "SELECT flow_run_id, status, failures FROM runs") == [
+        (flow_run_id, "completed_with_failures", 2)]
+    run = httpx.get(f"{server.api_url}/flow_runs/{flow_run_id}").json()
+    assert run["state"]["type"] == "COMPLETED" and run["deployment_id"]
+    assert f"Flow run '{run['name']}' - Finished in state Completed()" in log_path.read_text()
+    assert served_while_up == 200 and httpx.get(deployment).status_code == 404  # the stopped worker removed it
