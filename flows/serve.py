@@ -199,8 +199,11 @@ class IngestRuns:
     for every run and pay all of that again.
     """
 
-    def __init__(self, deployment_id, name: str):
-        self.deployment_id = deployment_id
+    CHECK_POLLS = 20  # every so many polls, check the deployment is still there
+
+    def __init__(self, deployment, name: str):
+        self.deployment = deployment
+        self.deployment_id = deployment.apply()
         self.name = name
         self._stop = threading.Event()
         self._runs: queue.Queue = queue.Queue(maxsize=1)
@@ -224,7 +227,7 @@ class IngestRuns:
             description="Ingest files in a running `covpipe worker` (paths as the worker sees them). "
                         "A small `covpipe ingest` runs here when this worker listens.",
         )
-        runs = cls(deployment.apply(), name)
+        runs = cls(deployment, name)
         for thread in runs._threads:
             thread.start()
         return runs
@@ -253,10 +256,13 @@ class IngestRuns:
 
         from flows.remote import POLL_SECONDS
 
-        failing = False
+        failing, polls = False, 0
         with get_client(sync_client=True) as client:
             while not self._stop.is_set():
+                polls += 1
                 try:
+                    if polls % self.CHECK_POLLS == 0:
+                        self._keep_deployment(client)
                     scheduled = client.get_scheduled_flow_runs_for_deployments(
                         [self.deployment_id], scheduled_before=datetime.now(UTC) + timedelta(seconds=1))
                     for run in scheduled if not self._busy.is_set() else ():
@@ -272,6 +278,17 @@ class IngestRuns:
                         log.warning("polling the Prefect server for ingest runs failed (%s); retrying", exc)
                     failing = True
                 self._stop.wait(POLL_SECONDS)
+
+    def _keep_deployment(self, client) -> None:
+        """Register the deployment again if it is gone: another worker of the same code deletes it
+        when it stops, while this one goes on."""
+        from prefect.exceptions import ObjectNotFound
+
+        try:
+            client.read_deployment(self.deployment_id)
+        except ObjectNotFound:
+            self.deployment_id = self.deployment.apply()
+            log.info("deployment %s registered again", self.name)
 
     def _execute(self) -> None:
         """Run what the poller took, until stopped with nothing taken."""

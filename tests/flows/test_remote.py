@@ -256,3 +256,30 @@ def test_a_handed_run_with_settings_that_are_not_valid_fails_with_the_reason(tmp
     state = _state(run.id)
     assert state.is_failed() and "parameters not valid" in state.message and "batch_size" in state.message
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_worker_registers_its_deployment_again_when_another_worker_deleted_it():
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.serve import IngestRuns
+
+    class Deployment:
+        applied = 0
+
+        def apply(self):
+            self.applied += 1
+            return f"deployment-{self.applied}"
+
+    class Client:
+        existing = {"deployment-1"}
+
+        def read_deployment(self, deployment_id):
+            if deployment_id not in self.existing:
+                raise ObjectNotFound(http_exc=Exception("404"))
+
+    runs, client = IngestRuns(Deployment(), "worker-x"), Client()
+    runs._keep_deployment(client)
+    assert runs.deployment_id == "deployment-1"  # still there: nothing to do
+    client.existing.clear()  # a second worker of the same code stopped and deleted it
+    runs._keep_deployment(client)
+    assert runs.deployment_id == "deployment-2" and runs.deployment.applied == 2
