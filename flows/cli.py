@@ -163,27 +163,46 @@ def _print_run(report, settings: Settings, source: list[str] | None = None) -> N
 
 def _ingest_on_worker(settings: Settings, paths: list[Path], inputs: int) -> str:
     """Hand a small ingest to a live `covpipe worker` of this code, without importing Prefect, and
-    print its report: "done", "absent" (no such worker), or "taken back" (it did not start the run,
-    or stopped while running it: the caller runs it)."""
+    print its report: "done", "absent" (no such worker), or "taken back" (the worker did not
+    start the run, or died during it: the caller makes it)."""
     import httpx
 
-    from flows.remote import WorkerRunFailed, run_on_worker, worker_for
+    from flows.remote import (
+        Outcome,
+        WorkerRunFailed,
+        create_run,
+        take_back,
+        wait_for_run,
+        worker_for,
+    )
 
     found = worker_for(settings, inputs)
     if found is None:
         return "absent"
     api, deployment_id = found
+    flow_run_id = None
     try:
-        flow_run_id = run_on_worker(api, deployment_id, paths, settings)
+        flow_run_id = create_run(api, deployment_id, paths, settings)
+        outcome = wait_for_run(api, deployment_id, flow_run_id)
     except WorkerRunFailed as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     except httpx.HTTPError as exc:
+        if flow_run_id is not None:  # it exists: the worker may make it, so this process does not
+            err.print(f"[red]error:[/red] the Prefect server failed ({exc}); flow run {flow_run_id} may still "
+                      "run on covpipe worker")
+            raise typer.Exit(2) from exc
         err.print(f"[yellow]covpipe worker unreachable ({exc}); running the ingest here[/yellow]")
         return "taken back"
+    except KeyboardInterrupt:
+        if flow_run_id is not None and take_back(api, flow_run_id, "interrupted in the CLI"):
+            err.print("interrupted: the run was not started")
+        elif flow_run_id is not None:
+            err.print(f"interrupted: flow run {flow_run_id} goes on in covpipe worker")
+        raise typer.Exit(130) from None
     finally:
         api.close()
-    if flow_run_id is None:
+    if outcome is Outcome.taken_back:
         err.print("[yellow]covpipe worker did not start the run or stopped during it; running it here[/yellow]")
         return "taken back"
     from warehouse.queries import run_report
@@ -191,6 +210,10 @@ def _ingest_on_worker(settings: Settings, paths: list[Path], inputs: int) -> str
     con = _read_only(settings)
     try:
         report = run_report(con, flow_run_id)
+    except (LookupError, ValueError) as exc:  # the worker wrote another file (other mounts?)
+        err.print(f"[red]error:[/red] flow run {flow_run_id} completed on covpipe worker, but {settings.db} "
+                  f"has no report of it: {exc}")
+        raise typer.Exit(2) from exc
     finally:
         con.close()
     out.print(f"ran on covpipe worker: flow run {flow_run_id}", style="dim")

@@ -1,18 +1,20 @@
 """A small ingest handed whole to a running `covpipe worker`, over Prefect's REST API.
 
-The worker serves the ingest flow as a deployment named for the code it loaded
-(`ingest/worker-<code version>`) and runs its flow runs in its own process, where Prefect,
-the parsers and the language model are loaded already. The CLI creates the flow run and
-waits for its end with plain HTTP requests: it never imports Prefect (about 5 s of a cold
-start), so a small run costs little more than its parsing. The run's report is then read
-from its `runs` row in the warehouse.
+Each worker serves the ingest flow as a deployment of its own, named for the code it loaded
+and for itself (`ingest/worker-<code version>-<worker id>`), and runs its flow runs in its own
+process, where Prefect, the parsers and the language model are loaded already. The CLI picks
+a ready deployment of its own code, creates the flow run and waits for its end with plain
+HTTP requests: it never imports Prefect (about 5 s of a cold start), so a small run costs
+little more than its parsing. The run's report is then read from its `runs` row.
 
 The run comes back to the CLI when the worker does not start it within CLAIM_SECONDS (busy
-with another run, or stopping) and when the worker stops polling while it runs (killed; the
-server notices within about a minute):
-the CLI takes the flow run back through Prefect's orchestration, which lets only one side
-move a scheduled run to Pending, so a run is never parsed twice. This module must not
-import Prefect.
+with another run, or stopping): Prefect's orchestration accepts Pending from Scheduled for
+one side only, so either the CLI or the worker has it. When the worker dies during the run
+(its deployment no longer ready: Prefect's server notices about a minute after the last
+poll), the CLI marks the run crashed and makes it itself. When the server stops answering,
+or the run has not ended within WAIT_SECONDS, the CLI gives up and names the flow run: it
+may still finish on the worker, so the CLI does not make it a second time. This module must
+not import Prefect.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,45 +37,51 @@ from schemas import ParseOptions, Settings
 FLOW_NAME = "ingest"
 DEPLOYMENT_PREFIX = "worker-"
 POLL_SECONDS = 0.5  # how often the worker looks for runs, which also tells the server it is alive
-# A worker is alive while the server marks its deployment ready. The server records each poll
-# in the background and marks a deployment not ready 60 s after its last poll (Prefect's
-# foreman); a record lags under load, so the CLI does not judge from a poll's age alone,
-# but a deployment polled longer ago than this is gone even if the foreman is off.
+# A worker is alive while the server marks its deployment ready (Prefect's foreman marks it not
+# ready 60 s after its last poll). The record of a poll lags under load, so the CLI does not judge
+# from its age alone, but a deployment polled longer ago than this is gone even if the foreman is off.
 STALE_SECONDS = 180.0
 CLAIM_SECONDS = 5.0  # a run the worker has not started by then runs in the CLI's process
 CHECK_SECONDS = 5.0  # how often a wait checks that the worker running the run is alive
+DEAD_CHECKS = 2  # consecutive answers saying the worker is gone before the CLI believes them
+WAIT_SECONDS = 900.0  # a handed run (one batch) not ended by then is left to the worker
+UNANSWERED_SECONDS = 30.0  # the server not answering for this long ends the wait
 WAIT_STEP_SECONDS = 0.1  # how often the CLI asks for the run's state
 _PACKAGES = ("flows", "tasks", "schemas", "warehouse")
+_CODE_FILES = ("*.py", "*.sql", "*.j2", "*.css", "*.js", "*.toml", "*.json", "*.txt")
 _TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
 class WorkerRunFailed(RuntimeError):
-    """The worker ran the flow and it failed: the state's message says why."""
+    """The worker ran the flow and it failed, or the run's end is unknown: the message says which."""
 
-    def __init__(self, flow_run_id: str, state: str, message: str | None):
-        super().__init__(f"the ingest run on covpipe worker ended {state.lower()} (flow run {flow_run_id}): "
-                         f"{message or 'no message'}")
+    def __init__(self, flow_run_id: str, message: str):
+        super().__init__(f"{message} (flow run {flow_run_id})")
         self.flow_run_id = flow_run_id
 
 
-def code_version() -> str:
-    """Short id of the code a run executes: every module and data file of covpipe's packages, and the
-    parser version (which adds the parsing libraries and the model). A worker started before a
-    change serves another deployment name, so no run goes to stale code."""
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def code_version(root: Path = _ROOT) -> str:
+    """Short id of the code a run executes: the modules and data files of covpipe's packages under
+    `root`, and the parser version (which adds the parsing libraries and the model). A worker
+    started before a change serves another deployment name, so no run goes to stale code."""
     from tasks.version import parser_version
 
-    root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(parser_version(ParseOptions()).encode())
-    for package in _PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
+    files = {p for package in _PACKAGES for pattern in _CODE_FILES for p in (root / package).rglob(pattern)}
+    for path in sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
-def deployment_name() -> str:
-    return DEPLOYMENT_PREFIX + code_version()
+def deployment_name(worker_id: str | None = None) -> str:
+    """`worker-<code version>-<worker id>`: one deployment per worker process, so a worker's own
+    deployment tells whether it is alive, whatever other workers do."""
+    return f"{DEPLOYMENT_PREFIX}{code_version()}-{worker_id or uuid.uuid4().hex[:8]}"
 
 
 class PrefectApi:
@@ -113,16 +124,16 @@ class PrefectApi:
 
 
 def worker_deployment(api: PrefectApi) -> str | None:
-    """The id of the deployment a live `covpipe worker` of this code serves, if there is one."""
+    """The id of the deployment of a live `covpipe worker` of this code (the latest polled), if any."""
+    body = {"flows": {"name": {"any_": [FLOW_NAME]}},
+            "deployments": {"name": {"like_": f"{DEPLOYMENT_PREFIX}{code_version()}-"}},
+            "sort": "UPDATED_DESC", "limit": 50}
     try:
-        answer = api.client.get(f"deployments/name/{FLOW_NAME}/{deployment_name()}")
-        if answer.status_code == 404:
-            return None
-        answer.raise_for_status()
-        deployment = answer.json()
-        return deployment["id"] if _alive(deployment) else None
+        found = [d for d in api.post("deployments/filter", body)
+                 if d["name"].startswith(f"{DEPLOYMENT_PREFIX}{code_version()}-") and _alive(d)]
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return None
+    return max(found, key=lambda d: d["last_polled"])["id"] if found else None
 
 
 def _alive(deployment: dict) -> bool:
@@ -130,6 +141,18 @@ def _alive(deployment: dict) -> bool:
     if deployment.get("status") != "READY" or not polled:
         return False
     return (datetime.now(UTC) - datetime.fromisoformat(polled)).total_seconds() <= STALE_SECONDS
+
+
+def worker_alive(api: PrefectApi, deployment_id: str) -> bool | None:
+    """Whether the worker of `deployment_id` is alive: None when the server does not say."""
+    try:
+        answer = api.client.get(f"deployments/{deployment_id}")
+        if answer.status_code == 404:
+            return False  # its worker stopped (and its runs went with the deployment)
+        answer.raise_for_status()
+        return _alive(answer.json())
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
 
 
 def worker_for(settings: Settings, inputs: int) -> tuple[PrefectApi, str] | None:
@@ -154,36 +177,70 @@ def run_parameters(paths: list[Path], settings: Settings) -> dict:
     return {"paths": [str(Path(p).resolve()) for p in paths], "settings": absolute.model_dump(mode="json")}
 
 
-def run_on_worker(api: PrefectApi, deployment_id: str, paths: list[Path], settings: Settings, *,
-                  sleep: Callable[[float], None] = time.sleep) -> str | None:
-    """Run the ingest of `paths` on the worker and wait for its end: the flow run's id once it
-    completed, or None when the run was taken back (the caller then runs it itself).
+class Outcome(StrEnum):
+    completed = "completed"
+    taken_back = "taken back"  # the CLI has the run: it makes it itself
 
-    Raises WorkerRunFailed when the worker ran it and it failed (the warehouse busy, a bug...);
-    the same run here would fail the same way.
+
+def create_run(api: PrefectApi, deployment_id: str, paths: list[Path], settings: Settings, *,
+               sleep: Callable[[float], None] = time.sleep) -> str:
+    """Create the flow run; a retry after a lost answer gets the same run (idempotency key)."""
+    body = {"parameters": run_parameters(paths, settings), "tags": ["covpipe", "cli"],
+            "idempotency_key": f"covpipe-cli-{uuid.uuid4()}"}
+    for attempt in range(3):
+        try:
+            return api.post(f"deployments/{deployment_id}/create_flow_run", body)["id"]
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def wait_for_run(api: PrefectApi, deployment_id: str, flow_run_id: str, *,
+                 sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """Wait for the handed run's end: completed, or taken back (the caller makes it itself).
+
+    Raises WorkerRunFailed when the worker ran it and it failed (the warehouse busy...; the
+    same run here would fail the same way), and when the run's end cannot be known (the server
+    stopped answering, or WAIT_SECONDS passed): it may still finish on the worker.
     """
-    run = api.post(f"deployments/{deployment_id}/create_flow_run",
-                   {"parameters": run_parameters(paths, settings), "tags": ["covpipe", "cli"]})
-    flow_run_id = run["id"]
-    created = time.monotonic()
-    checked = created
+    created = last_answer = checked = time.monotonic()
+    dead = 0
     while True:
-        state = api.get(f"flow_runs/{flow_run_id}")["state"] or {"type": "SCHEDULED"}
+        now = time.monotonic()
+        if now - created > WAIT_SECONDS:
+            raise WorkerRunFailed(flow_run_id, f"the ingest run on covpipe worker has not ended in {WAIT_SECONDS:.0f} s; "
+                                               "it may still finish there")
+        try:
+            run = api.client.get(f"flow_runs/{flow_run_id}")
+            if run.status_code == 404:  # deleted with the deployment of a worker that stopped first
+                return Outcome.taken_back
+            run.raise_for_status()
+            state = run.json()["state"] or {"type": "SCHEDULED"}
+        except (httpx.HTTPError, ValueError) as exc:
+            if now - last_answer > UNANSWERED_SECONDS:
+                answer = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise WorkerRunFailed(flow_run_id, f"the Prefect server stopped answering ({answer}); the ingest run "
+                                                   "may still finish on covpipe worker") from exc
+            sleep(WAIT_STEP_SECONDS * 10)
+            continue
+        last_answer = now
         kind = state["type"]
         if kind == "COMPLETED":
-            return flow_run_id
+            return Outcome.completed
         if kind in _TERMINAL:
-            raise WorkerRunFailed(flow_run_id, kind, state.get("message"))
-        now = time.monotonic()
+            raise WorkerRunFailed(flow_run_id, f"the ingest run on covpipe worker ended {kind.lower()}: "
+                                               f"{state.get('message') or 'no message'}")
         if kind == "SCHEDULED" and now - created > CLAIM_SECONDS:
             if take_back(api, flow_run_id, f"covpipe worker did not start it within {CLAIM_SECONDS:.0f} s"):
-                return None
+                return Outcome.taken_back
         elif kind != "SCHEDULED" and now - checked > CHECK_SECONDS:
             checked = now
-            if worker_deployment(api) is None:  # the worker stopped polling: it died with the run
-                api.set_state(flow_run_id, "CRASHED", "covpipe worker stopped while running it; "
-                                                      "the CLI ran it again", force=True)
-                return None
+            dead = dead + 1 if worker_alive(api, deployment_id) is False else 0
+            if dead >= DEAD_CHECKS and api.set_state(flow_run_id, "CRASHED", "covpipe worker stopped while running "
+                                                     "it; the CLI makes the run itself"):
+                return Outcome.taken_back  # refused when the run ended meanwhile: the next read says how
         sleep(WAIT_STEP_SECONDS)
 
 

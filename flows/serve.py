@@ -162,7 +162,7 @@ def parse_worker(env: dict[str, str], log_path: Path, *, timeout: float = 180.0)
         yield worker
     finally:
         worker.terminate()
-        worker.wait(30)
+        worker.wait(STOP_SECONDS + 30)  # it lets the run under way finish
 
 
 def serve_parse_worker(settings: Settings, ready: Callable[[str], None] = log.info) -> None:
@@ -189,8 +189,12 @@ def serve_parse_worker(settings: Settings, ready: Callable[[str], None] = log.in
         runs.stop()
 
 
+STOP_SECONDS = 300.0  # how long a stopping worker waits for the run under way (a handed run is one batch)
+
+
 class IngestRuns:
-    """The ingest flow, served as the deployment `ingest/worker-<code version>` and run in this process.
+    """The ingest flow, served as this worker's own deployment `ingest/worker-<code version>-<id>`
+    and run in this process.
 
     A poller thread asks the server for the deployment's scheduled runs every POLL_SECONDS (which
     also keeps the deployment marked ready) and takes one, by moving it to Pending, only when no
@@ -199,17 +203,15 @@ class IngestRuns:
     for every run and pay all of that again.
     """
 
-    CHECK_POLLS = 20  # every so many polls, check the deployment is still there
-
     def __init__(self, deployment, name: str):
-        self.deployment = deployment
         self.deployment_id = deployment.apply()
         self.name = name
         self._stop = threading.Event()
         self._runs: queue.Queue = queue.Queue(maxsize=1)
         self._busy = threading.Event()
-        self._threads = [threading.Thread(target=self._poll, name="covpipe-poll-runs", daemon=True),
-                         threading.Thread(target=self._execute, name="covpipe-ingest-runs", daemon=True)]
+        self._poller = threading.Thread(target=self._poll, name="covpipe-poll-runs", daemon=True)
+        self._executor = threading.Thread(target=self._execute, name="covpipe-ingest-runs", daemon=True)
+        self._current = None  # the flow run under way
 
     @classmethod
     def start(cls) -> IngestRuns:
@@ -228,25 +230,30 @@ class IngestRuns:
                         "A small `covpipe ingest` runs here when this worker listens.",
         )
         runs = cls(deployment, name)
-        for thread in runs._threads:
-            thread.start()
+        forget_dead_workers()
+        runs._poller.start()
+        runs._executor.start()
         return runs
 
-    def stop(self, timeout: float = 60.0) -> None:
-        """Stop taking runs, let the one under way finish, and delete the deployment (so no CLI
-        hands this worker another run)."""
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop taking runs, let the one under way finish (at most `timeout`; past that it is marked
+        crashed, and dies with the process), and delete the deployment."""
         from prefect.client.orchestration import get_client
+        from prefect.states import Crashed
 
         self._stop.set()
+        self._poller.join()  # no run taken from here on: the executor drains what was taken
         if self._busy.is_set():
             log.info("waiting for the ingest run under way (at most %.0f s)", timeout)
-        for thread in self._threads:
-            thread.join(timeout)
-        try:
-            with get_client(sync_client=True) as client:
+        self._executor.join(timeout)
+        with get_client(sync_client=True) as client:
+            try:
+                if self._executor.is_alive() and self._current is not None:
+                    client.set_flow_run_state(self._current, Crashed(
+                        message=f"covpipe worker stopped; the run did not end within {timeout:.0f} s"), force=True)
                 client.delete_deployment(self.deployment_id)
-        except Exception:  # best effort: an unpolled deployment is ignored by the CLI anyway
-            log.warning("could not delete deployment %s", self.name, exc_info=True)
+            except Exception:  # best effort: the server marks an unpolled deployment not ready anyway
+                log.warning("could not delete deployment %s", self.name, exc_info=True)
 
     def _poll(self) -> None:
         from prefect.client.orchestration import get_client
@@ -256,13 +263,10 @@ class IngestRuns:
 
         from flows.remote import POLL_SECONDS
 
-        failing, polls = False, 0
+        failing = False
         with get_client(sync_client=True) as client:
             while not self._stop.is_set():
-                polls += 1
                 try:
-                    if polls % self.CHECK_POLLS == 0:
-                        self._keep_deployment(client)
                     scheduled = client.get_scheduled_flow_runs_for_deployments(
                         [self.deployment_id], scheduled_before=datetime.now(UTC) + timedelta(seconds=1))
                     for run in scheduled if not self._busy.is_set() else ():
@@ -273,22 +277,11 @@ class IngestRuns:
                             self._runs.put(run)
                             break
                     failing = False
-                except Exception as exc:  # the server restarting, a network blip: try again at the next poll
+                except Exception as exc:  # noqa: BLE001  the server restarting, a network blip: poll again
                     if not failing:  # once per outage, not twice a second
                         log.warning("polling the Prefect server for ingest runs failed (%s); retrying", exc)
                     failing = True
                 self._stop.wait(POLL_SECONDS)
-
-    def _keep_deployment(self, client) -> None:
-        """Register the deployment again if it is gone: another worker of the same code deletes it
-        when it stops, while this one goes on."""
-        from prefect.exceptions import ObjectNotFound
-
-        try:
-            client.read_deployment(self.deployment_id)
-        except ObjectNotFound:
-            self.deployment_id = self.deployment.apply()
-            log.info("deployment %s registered again", self.name)
 
     def _execute(self) -> None:
         """Run what the poller took, until stopped with nothing taken."""
@@ -298,15 +291,61 @@ class IngestRuns:
             try:
                 run = self._runs.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                if self._stop.is_set():
+                if self._stop.is_set() and not self._poller.is_alive():
                     return
                 continue
+            self._current = run.id
             try:
                 execute_ingest_run(run)
-            except Exception:  # the flow engine itself failed: the worker goes on with the next run
-                log.exception("ingest run %s could not run", run.id)
+            except BaseException as exc:  # noqa: BLE001  the engine failed outside the flow (Abort is one):
+                crash(run.id, exc)  # the run must not stay Pending or Running; the worker goes on
             finally:
+                self._current = None
                 self._busy.clear()
+
+
+STALE_AFTER = 120.0  # a worker's deployment not polled for this long (and so marked not ready) is a dead one's
+
+
+def forget_dead_workers() -> None:
+    """Delete the deployments of workers that were killed (marked not ready, not polled for
+    STALE_AFTER): each worker has its own, and a clean stop deletes it, but a kill leaves it. A
+    worker starting now has not polled yet, and is left alone."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowFilter,
+        FlowFilterName,
+    )
+    from prefect.client.schemas.objects import DeploymentStatus
+
+    from flows.remote import DEPLOYMENT_PREFIX, FLOW_NAME
+
+    try:
+        with get_client(sync_client=True) as client:
+            for deployment in client.read_deployments(
+                    flow_filter=FlowFilter(name=FlowFilterName(any_=[FLOW_NAME])),
+                    deployment_filter=DeploymentFilter(name=DeploymentFilterName(like_=DEPLOYMENT_PREFIX))):
+                polled = deployment.last_polled
+                if (deployment.name.startswith(DEPLOYMENT_PREFIX) and deployment.status is DeploymentStatus.NOT_READY
+                        and polled is not None and polled < datetime.now(UTC) - timedelta(seconds=STALE_AFTER)):
+                    client.delete_deployment(deployment.id)
+    except Exception:  # housekeeping only
+        log.warning("could not delete the deployments of stopped workers", exc_info=True)
+
+
+def crash(flow_run_id, exc: BaseException) -> None:
+    """Mark a run the engine could not see to its end as crashed, with the reason (best effort)."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    log.error("ingest run %s could not run: %r", flow_run_id, exc)
+    try:
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(flow_run_id, Crashed(message=f"covpipe worker: {exc!r}"), force=True)
+    except Exception:
+        log.warning("could not mark ingest run %s as crashed", flow_run_id, exc_info=True)
 
 
 def execute_ingest_run(run) -> None:
@@ -326,7 +365,9 @@ def execute_ingest_run(run) -> None:
         with get_client(sync_client=True) as client:
             client.set_flow_run_state(run.id, Failed(message=f"parameters not valid: {exc}"), force=True)
         return
-    run_flow(ingest, flow_run=run, parameters={"paths": paths, "settings": settings}, return_type="state")
+    state = run_flow(ingest, flow_run=run, parameters={"paths": paths, "settings": settings}, return_type="state")
+    if not state.is_final():
+        crash(run.id, RuntimeError(f"the flow engine left the run {state.type.value}"))
 
 
 def serve_sources(config: SourcesConfig, sources_file: Path, db: Path) -> None:

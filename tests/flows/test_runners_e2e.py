@@ -107,11 +107,10 @@ def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process
 
     import httpx
 
-    from flows.remote import deployment_name
+    from flows.remote import PrefectApi, worker_deployment
     from flows.serve import parse_worker
 
     log_path = tmp_path / "worker.log"
-    deployment = f"{server.api_url}/deployments/name/ingest/{deployment_name()}"
     with parse_worker(cli_env(tmp_path, PREFECT_API_URL=server.api_url), log_path):
         db = tmp_path / "w.duckdb"
         whole = covpipe(tmp_path, "ingest", str(corpus), "--db", str(db), "--task-runner", "served",
@@ -121,7 +120,9 @@ def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process
         small_db = tmp_path / "small.duckdb"
         small = covpipe(tmp_path, "ingest", str(corpus), "--db", str(small_db), PREFECT_API_URL=server.api_url,
                         COVPIPE_BATCH_SIZE="64")
-        served_while_up = httpx.get(deployment).status_code
+        api = PrefectApi(server.api_url)
+        deployment = worker_deployment(api)
+        api.close()
     assert whole.returncode == 1, whole.stderr[-3000:]  # the two failing documents, recorded
     assert snapshot(db) == snapshot(in_process)
     assert served >= 2  # the documents in batches of two, parsed by the worker
@@ -137,6 +138,6 @@ def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process
     assert query(small_db, "SELECT flow_run_id, status, failures FROM runs") == [
         (flow_run_id, "completed_with_failures", 2)]
     run = httpx.get(f"{server.api_url}/flow_runs/{flow_run_id}").json()
-    assert run["state"]["type"] == "COMPLETED" and run["deployment_id"]
+    assert run["state"]["type"] == "COMPLETED" and run["deployment_id"] == deployment
     assert f"Flow run '{run['name']}' - Finished in state Completed()" in log_path.read_text()
-    assert served_while_up == 200 and httpx.get(deployment).status_code == 404  # the stopped worker removed it
+    assert httpx.get(f"{server.api_url}/deployments/{deployment}").status_code == 404  # the stopped worker removed it
