@@ -85,13 +85,18 @@ def deployment_name(worker_id: str | None = None) -> str:
 
 
 class PrefectApi:
-    """Prefect's REST API at `url`, asked with the credentials Prefect's own client would send."""
+    """Prefect's REST API at `url`, asked with the credentials Prefect's own client would send, and
+    retried as Prefect's client retries: a busy server (SQLite locked) answers 503 for a moment."""
+
+    RETRY_STATUSES = frozenset({429, 502, 503, 504})
+    RETRIES = 4  # back-off 0.25, 0.5, 1 and 2 s: about 4 s in all
 
     def __init__(self, url: str, headers: dict[str, str] | None = None, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep):
         self.url = url.rstrip("/")
         self.client = httpx.Client(base_url=self.url + "/", headers=headers or {}, timeout=timeout,
                                    transport=transport)
+        self.sleep = sleep
 
     @classmethod
     def from_env(cls) -> PrefectApi | None:
@@ -103,20 +108,36 @@ class PrefectApi:
             return None
         return cls(url, credentials(os.environ.get("PREFECT_API_AUTH_STRING"), os.environ.get("PREFECT_API_KEY")))
 
+    def request(self, method: str, path: str, body: dict | None = None, *, idempotent: bool = True) -> httpx.Response:
+        """The answer, once it is not a retryable one (or the retries are spent). A connection lost
+        after sending is retried only for an idempotent request: a proposed state may have been
+        applied already."""
+        for attempt in range(self.RETRIES + 1):
+            try:
+                answer = self.client.request(method, path, json=body)
+            except httpx.TransportError:
+                if not idempotent or attempt == self.RETRIES:
+                    raise
+            else:
+                if answer.status_code not in self.RETRY_STATUSES or attempt == self.RETRIES:
+                    return answer
+            self.sleep(0.25 * 2**attempt)
+        raise AssertionError("unreachable")
+
     def get(self, path: str) -> Any:
-        answer = self.client.get(path)
+        answer = self.request("GET", path)
         answer.raise_for_status()
         return answer.json()
 
-    def post(self, path: str, body: dict) -> Any:
-        answer = self.client.post(path, json=body)
+    def post(self, path: str, body: dict, *, idempotent: bool = True) -> Any:
+        answer = self.request("POST", path, body, idempotent=idempotent)
         answer.raise_for_status()
         return answer.json() if answer.content else None
 
     def set_state(self, flow_run_id: str, kind: str, message: str, *, force: bool = False) -> bool:
         """Propose a state; whether Prefect's orchestration accepted it."""
         answer = self.post(f"flow_runs/{flow_run_id}/set_state",
-                           {"state": {"type": kind, "message": message}, "force": force})
+                           {"state": {"type": kind, "message": message}, "force": force}, idempotent=False)
         return answer["status"] == "ACCEPT"
 
     def close(self) -> None:
@@ -146,7 +167,7 @@ def _alive(deployment: dict) -> bool:
 def worker_alive(api: PrefectApi, deployment_id: str) -> bool | None:
     """Whether the worker of `deployment_id` is alive: None when the server does not say."""
     try:
-        answer = api.client.get(f"deployments/{deployment_id}")
+        answer = api.request("GET", f"deployments/{deployment_id}")
         if answer.status_code == 404:
             return False  # its worker stopped (and its runs went with the deployment)
         answer.raise_for_status()
@@ -182,19 +203,11 @@ class Outcome(StrEnum):
     taken_back = "taken back"  # the CLI has the run: it makes it itself
 
 
-def create_run(api: PrefectApi, deployment_id: str, paths: list[Path], settings: Settings, *,
-               sleep: Callable[[float], None] = time.sleep) -> str:
-    """Create the flow run; a retry after a lost answer gets the same run (idempotency key)."""
+def create_run(api: PrefectApi, deployment_id: str, paths: list[Path], settings: Settings) -> str:
+    """Create the flow run. Its idempotency key makes a retry after a lost answer get the same run."""
     body = {"parameters": run_parameters(paths, settings), "tags": ["covpipe", "cli"],
             "idempotency_key": f"covpipe-cli-{uuid.uuid4()}"}
-    for attempt in range(3):
-        try:
-            return api.post(f"deployments/{deployment_id}/create_flow_run", body)["id"]
-        except httpx.TransportError:
-            if attempt == 2:
-                raise
-            sleep(0.5 * (attempt + 1))
-    raise AssertionError("unreachable")
+    return api.post(f"deployments/{deployment_id}/create_flow_run", body)["id"]
 
 
 def wait_for_run(api: PrefectApi, deployment_id: str, flow_run_id: str, *,
@@ -213,7 +226,7 @@ def wait_for_run(api: PrefectApi, deployment_id: str, flow_run_id: str, *,
             raise WorkerRunFailed(flow_run_id, f"the ingest run on covpipe worker has not ended in {WAIT_SECONDS:.0f} s; "
                                                "it may still finish there")
         try:
-            run = api.client.get(f"flow_runs/{flow_run_id}")
+            run = api.request("GET", f"flow_runs/{flow_run_id}")
             if run.status_code == 404:  # deleted with the deployment of a worker that stopped first
                 return Outcome.taken_back
             run.raise_for_status()

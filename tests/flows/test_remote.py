@@ -84,7 +84,8 @@ class FakePrefect:
         return httpx.Response(404, json={"detail": f"not faked: {request.method} {path}"})
 
     def api(self) -> PrefectApi:
-        return PrefectApi("http://prefect.test/api", transport=httpx.MockTransport(self.handle))
+        return PrefectApi("http://prefect.test/api", transport=httpx.MockTransport(self.handle),
+                          sleep=lambda seconds: None)
 
     def hand(self, paths=(Path("p"),), settings: Settings | None = None) -> Outcome:
         """What the CLI does: create the run on the first deployment, and wait for its end."""
@@ -229,9 +230,26 @@ def test_a_lost_answer_to_the_creation_is_retried_with_the_same_key():
             raise error
         return handle(request)
 
-    api = PrefectApi("http://prefect.test/api", transport=httpx.MockTransport(flaky))
-    create_run(api, "d-1", [Path("p")], Settings(), sleep=lambda seconds: None)
+    api = PrefectApi("http://prefect.test/api", transport=httpx.MockTransport(flaky), sleep=lambda seconds: None)
+    create_run(api, "d-1", [Path("p")], Settings())
     assert len(prefect.keys) == 1  # both attempts asked for the same run (Prefect answers the first)
+
+
+def test_a_busy_server_is_asked_again_and_a_lost_proposal_is_not():
+    prefect = FakePrefect()
+    prefect.failing = 4  # SQLite locked: "503 Service Unavailable" four times
+    api = prefect.api()
+    run_id = create_run(api, "d-1", [Path("p")], Settings())
+    assert prefect.runs[run_id]["state"]["type"] == "SCHEDULED"
+
+    def lost(request: httpx.Request) -> httpx.Response:
+        prefect.handle(request)  # applied, and the answer lost
+        raise httpx.ReadError("reset")
+
+    proposals = PrefectApi("http://prefect.test/api", transport=httpx.MockTransport(lost), sleep=lambda s: None)
+    with pytest.raises(httpx.ReadError):
+        proposals.set_state(run_id, "PENDING", "taken back")
+    assert prefect.states == [("PENDING", False)]  # once: a second try would be refused as the worker's
 
 
 @pytest.fixture
