@@ -242,7 +242,7 @@ class IngestRuns:
         from prefect.states import Crashed
 
         self._stop.set()
-        self._poller.join()  # no run taken from here on: the executor drains what was taken
+        self._poller.join(timeout)  # no run taken from here on: the executor drains what was taken
         if self._busy.is_set():
             log.info("waiting for the ingest run under way (at most %.0f s)", timeout)
         self._executor.join(timeout)
