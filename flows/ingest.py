@@ -8,6 +8,7 @@ alone. Raw documents are stored before any parsing, so a parser crash loses noth
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -129,18 +130,20 @@ def _served_result(future: PrefectDistributedFuture) -> list[ParseOutcome]:
     """The outcomes of a served batch, waiting while a worker of this code listens (at most SERVED_WAIT_SECONDS)."""
     from prefect.settings import get_current_settings
 
+    from flows.remote import PrefectApi
     from flows.runners import credentials, served_worker_ready
 
-    api = get_current_settings().api  # profiles included, as the run's own client
+    settings = get_current_settings().api  # profiles included, as the run's own client
     secret = lambda value: value.get_secret_value() if value is not None else None  # noqa: E731
-    api_url, headers = api.url, credentials(secret(api.auth_string), secret(api.key))
     deadline = time.monotonic() + SERVED_WAIT_SECONDS
-    while True:
-        try:
-            return future.result(timeout=SERVED_CHECK_SECONDS)
-        except TimeoutError:
-            if time.monotonic() > deadline or not served_worker_ready(api_url, headers):
-                raise TimeoutError("no covpipe worker finished the batch") from None
+    with contextlib.closing(PrefectApi(settings.url, credentials(secret(settings.auth_string), secret(settings.key)))
+                            ) as api:
+        while True:
+            try:
+                return future.result(timeout=SERVED_CHECK_SECONDS)
+            except TimeoutError:
+                if time.monotonic() > deadline or not served_worker_ready(api):
+                    raise TimeoutError("no covpipe worker finished the batch") from None
 
 
 def _cancel(task_run_id) -> None:

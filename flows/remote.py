@@ -23,7 +23,7 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
@@ -99,14 +99,14 @@ class PrefectApi:
         self.sleep = sleep
 
     @classmethod
-    def from_env(cls) -> PrefectApi | None:
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> PrefectApi | None:
         """The server PREFECT_API_URL names (None without one), with PREFECT_API_AUTH_STRING or PREFECT_API_KEY."""
         from flows.runners import credentials
 
-        url = os.environ.get("PREFECT_API_URL")
+        url = env.get("PREFECT_API_URL")
         if not url:
             return None
-        return cls(url, credentials(os.environ.get("PREFECT_API_AUTH_STRING"), os.environ.get("PREFECT_API_KEY")))
+        return cls(url, credentials(env.get("PREFECT_API_AUTH_STRING"), env.get("PREFECT_API_KEY")))
 
     def request(self, method: str, path: str, body: dict | None = None, *, idempotent: bool = True) -> httpx.Response:
         """The answer, once it is not a retryable one (or the retries are spent). A connection lost

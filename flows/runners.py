@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # Prefect loads when a runner is made: the CLI decides before
     from prefect import Flow
     from prefect.task_runners import TaskRunner
 
+    from flows.remote import PrefectApi
+
 
 def worker_count(settings: Settings) -> int:
     """Parse workers of a run: the setting, or one per core this process may use."""
@@ -65,27 +67,26 @@ def for_inputs(settings: Settings, inputs: int) -> Settings:
 SERVED_TASK_PREFIX = "parse_served-"  # Prefect's task key: function name, then a hash of its code
 
 
-def served_worker_ready(api_url: str | None = None, headers: dict[str, str] | None = None) -> bool:
-    """Whether a `covpipe worker` of this code listens on the Prefect server at `api_url`, asked with
-    `headers` (by default the server and credentials the environment names: Prefect's settings
-    may not be loaded yet).
+def served_worker_ready(api: PrefectApi | None = None) -> bool:
+    """Whether a `covpipe worker` of this code listens on the Prefect server `api` reaches (by
+    default the server and credentials the environment names: Prefect's settings may not be
+    loaded yet).
 
     The first look needs no Prefect (a small run decides before importing it); only when some
     parse worker listens is the exact task key, which Prefect derives from the code, compared.
     """
     import httpx
 
-    api_url = api_url or os.environ.get("PREFECT_API_URL")
-    if not api_url:
+    from flows.remote import PrefectApi
+
+    own = api is None
+    api = PrefectApi.from_env() if own else api
+    if api is None:
         return False
 
     def listening(keys: list[str]) -> list[str]:
-        answer = httpx.post(f"{api_url.rstrip('/')}/task_workers/filter", timeout=5,
-                            headers=headers if headers is not None else credentials(
-                                os.environ.get("PREFECT_API_AUTH_STRING"), os.environ.get("PREFECT_API_KEY")),
-                            json={"task_worker_filter": {"task_keys": keys}})
-        answer.raise_for_status()
-        return [key for worker in answer.json() for key in worker["task_keys"]]
+        answer = api.post("task_workers/filter", {"task_worker_filter": {"task_keys": keys}})
+        return [key for worker in answer for key in worker["task_keys"]]
 
     try:
         if not any(key.startswith(SERVED_TASK_PREFIX) for key in listening([])):
@@ -95,6 +96,9 @@ def served_worker_ready(api_url: str | None = None, headers: dict[str, str] | No
         return parse_served_task.task_key in listening([parse_served_task.task_key])
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return False
+    finally:
+        if own:
+            api.close()
 
 
 def credentials(auth_string: str | None, key: str | None) -> dict[str, str]:

@@ -145,20 +145,18 @@ def parse_worker(env: dict[str, str], log_path: Path, *, timeout: float = 180.0)
     """A `covpipe worker` process on the server `env` names, listening (its model loaded, its
     deployment ready) within; stopped on exit. Its output goes to `log_path`."""
     from flows.remote import PrefectApi, worker_deployment
-    from flows.runners import credentials, served_worker_ready
+    from flows.runners import served_worker_ready
 
     with log_path.open("w") as sink:
         worker = subprocess.Popen([sys.executable, "-m", "flows.cli", "worker"], env=env, stdout=sink,
                                   stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
     try:
         deadline = time.monotonic() + timeout
-        asked = credentials(env.get("PREFECT_API_AUTH_STRING"), env.get("PREFECT_API_KEY"))
-        api = PrefectApi(env["PREFECT_API_URL"], asked)
-        while not (served_worker_ready(env["PREFECT_API_URL"], asked) and worker_deployment(api)):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise ServerError(f"covpipe worker did not start listening; see {log_path}")
-            time.sleep(0.5)
-        api.close()
+        with contextlib.closing(PrefectApi.from_env(env)) as api:  # env names the server
+            while not (served_worker_ready(api) and worker_deployment(api)):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise ServerError(f"covpipe worker did not start listening; see {log_path}")
+                time.sleep(0.5)
         yield worker
     finally:
         worker.terminate()

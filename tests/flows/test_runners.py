@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from flows import runners
+from flows.remote import PrefectApi
 from flows.runners import for_inputs, in_process
 from schemas import Settings
 from tests.conftest import ROOT
@@ -56,16 +57,17 @@ def _task_workers(monkeypatch, keys: list[str], authorization: str | None = None
     (and which answers 401 without the `authorization` header, when one is required)."""
     asked = []
 
-    def post(url, *, json, timeout, headers):
-        if authorization and headers.get("Authorization") != authorization:
-            return httpx.Response(401, request=httpx.Request("POST", url))
+    def request(client, method, url, *, json):
+        request = httpx.Request(method, client.base_url.join(url))
+        if authorization and client.headers.get("Authorization") != authorization:
+            return httpx.Response(401, request=request)
         asked.append(json["task_worker_filter"]["task_keys"])
         wanted = set(json["task_worker_filter"]["task_keys"])
         listening = [k for k in keys if not wanted or k in wanted]
         return httpx.Response(200, json=[{"identifier": "w1", "task_keys": listening}] if listening else [],
-                              request=httpx.Request("POST", url))
+                              request=request)
 
-    monkeypatch.setattr(httpx, "post", post)
+    monkeypatch.setattr(httpx.Client, "request", request)
     return asked
 
 
@@ -110,10 +112,11 @@ def test_the_worker_check_sends_the_credentials_prefect_would(monkeypatch, on_se
 
 
 def test_an_unreachable_server_leaves_the_run_in_process(monkeypatch, on_server):
-    def refuse(url, **kwargs):
-        raise httpx.ConnectError("refused", request=httpx.Request("POST", url))
+    def refuse(client, method, url, **kwargs):
+        raise httpx.ConnectError("refused", request=httpx.Request(method, client.base_url.join(url)))
 
-    monkeypatch.setattr(httpx, "post", refuse)
+    monkeypatch.setattr(httpx.Client, "request", refuse)
+    monkeypatch.setattr(PrefectApi, "RETRIES", 0)  # asked once, not again after a back-off
     assert for_inputs(on_server, 1).task_runner == "sequential"
 
 
