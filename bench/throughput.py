@@ -140,11 +140,11 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
 
     raws = [r for r in timed("acquire", lambda: [acquire_file(p, now) for p in paths]) if isinstance(r, RawDocument)]
     outcomes = timed("clean_metadata_quotes", lambda: [
-        parse._guarded(r, parse.Stage.CLEAN, lambda r=r: parse._parse(r, known, options, now, version)) for r in raws])
+        parse._guarded(r, parse.Stage.CLEAN, lambda r=r: parse.prepare_post(r, known, options, now, version)) for r in raws])
     ready = [o.post for o in outcomes if o.post is not None]
     nlp = load_nlp(options.spacy_model)
     docs = timed("spacy", lambda: list(parse_texts(nlp, [p.body_text for p in ready])))
-    posts = timed("entities_speakers", lambda: [parse._enrich(p, d) for p, d in zip(ready, docs, strict=True)])
+    posts = timed("entities_speakers", lambda: [parse.enrich_post(p, d) for p, d in zip(ready, docs, strict=True)])
     return len(posts), times
 
 

@@ -67,7 +67,7 @@ def parse_batch(
     Cleaning and metadata run per document; the language model then runs over the batch's
     bodies (`parse_texts`), which is where most of the time goes.
     """
-    outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: _parse(r, known_events, options, now, version))
+    outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: prepare_post(r, known_events, options, now, version))
                 for raw in docs]
     ready = [o.post for o in outcomes if o.post is not None]
     if not ready:
@@ -89,7 +89,7 @@ def parse_batch(
             results.append(outcome)
             continue
         post, doc = next(language)
-        results.append(_guarded(raw, Stage.ENTITIES, lambda post=post, doc=doc: _enrich(
+        results.append(_guarded(raw, Stage.ENTITIES, lambda post=post, doc=doc: enrich_post(
             post, doc if doc is not None else next(parse_texts(nlp, [post.body_text])))))
     return results
 
@@ -113,8 +113,8 @@ def _guarded(raw: RawDocument, stage: Stage, step) -> ParseOutcome:
     return ParseOutcome(doc_id=raw.doc_id, source_uri=raw.source_uri, post=post)
 
 
-def _enrich(post: Post, doc) -> Post:
-    """Entities, mentions and roles found by the language model."""
+def enrich_post(post: Post, doc) -> Post:
+    """Entities, mentions, roles and speakers, from the language model's parse `doc` of the body."""
     from tasks.entities import extract_entities
     from tasks.speakers import attribute_speakers
 
@@ -123,9 +123,11 @@ def _enrich(post: Post, doc) -> Post:
     return post.model_copy(update=dict(entities=entities, mentions=mentions, roles=roles, quotes=quotes))
 
 
-def _parse(
+def prepare_post(
     raw: RawDocument, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime, version: str
 ) -> Post:
+    """A post before the language model: decoded, cleaned, with metadata, events and quote spans.
+    Raises `StageError` for a document that cannot become a post."""
     if len(raw.content) > options.max_document_bytes:
         raise StageError(
             Stage.DECODE,
