@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from schemas import Entity, EventRef, Mention, Role
 from tasks.entity_spans import DETERMINERS, INSTITUTION, OF_PLACE, NameSpan, initials, name_spans
 from tasks.events import fold
+from tasks.name_repairs import repair_names
 from tasks.roles import find_roles, portfolio_spans, role_head
 
 
@@ -64,14 +65,17 @@ def extract_entities(
 ) -> tuple[tuple[Entity, ...], tuple[Mention, ...], tuple[Role, ...]]:
     """Entities, mentions and roles of one parsed body."""
     body = doc.text
-    raws = name_spans(doc)
-    roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref])
+    raws = repair_names(doc, name_spans(doc))
+    roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref],
+                       [(r.start, r.end, "ROLE" if r.role_ref else r.label) for r in raws])
     portfolios = portfolio_spans(doc)
     raws = [r for r in raws if r.label == "PERSON" or not any(a <= r.start < b for a, b in portfolios)]
     for finding in roles:
         span = finding.organisation_span
-        if span:  # an organisation slot outweighs a MISC guess that runs past the name
+        if span:  # an organisation slot outweighs a MISC guess that runs past the name, or a person guess
             raws = [r for r in raws if not (r.label == "MISC" and r.start == span[0] and r.end > span[1])]
+            raws = [NameSpan(r.start, r.end, "ORG", r.sentence) if (r.start, r.end) == span and r.label == "PERSON"
+                    else r for r in raws]
         if span and not any(r.start < span[1] and span[0] < r.end for r in raws):
             sentence = next(((s.start_char, s.end_char) for s in doc.sents if s.start_char <= span[0] < s.end_char),
                             (0, len(body)))

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from tasks.events import fold
 from tasks.nlp import KNOWN
+from tasks.role_lexicon import INSTITUTION_WORDS
 from tasks.roles import role_follows, role_head, token_index, tokens_from
 
 _LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "MISC": "MISC",
@@ -44,14 +45,7 @@ _EDGE = " \t\n,;:.!?…«»“”\"'’()[]{}-–—/"
 # A name never spans a line, a quotation mark or a dash between spaces ("Le Parisien – “Mobilisation").
 _SPAN_BREAK = re.compile(r"\n|[«»“”]| [–—-] ")
 # Names that start with an institution word are organisations, whatever the model said.
-INSTITUTION = re.compile(
-    r"^(?:ministère|ministry|université|university|cour|tribunal|conseil|collège|institut|institute|agence|agency"
-    r"|comité|commission|fédération|confédération|association|syndicat|parti|banque|bank|fondation|foundation"
-    r"|centre|center|inspection|bureau|haute autorité|autorité|office|société|groupe|compagnie|école|lycée"
-    r"|hôpital|assemblée|sénat|gouvernement|direction|délégation|observatoire|académie|union|mouvement"
-    r"|collectif|conservatoire|orchestre|laboratoire|cabinet|préfecture|mairie|région|département|parquet)\b",
-    re.I,
-)
+INSTITUTION = re.compile(rf"^(?:{'|'.join(sorted(INSTITUTION_WORDS, key=len, reverse=True))})\b", re.I)
 
 
 _PLACE_ACRONYMS = {"USA", "RDC", "RCA", "EAU", "UAE", "URSS", "RFA", "RDA", "IDF", "PACA", "DOM", "TOM", "DROM",
@@ -79,9 +73,11 @@ def _clean(ent: Span, body: str) -> NameSpan | None:
     label = _LABELS.get(ent.label_)
     if label is None or _GLUED.search(ent.text):
         return None  # not a name kind, or words glued to numbers ("Kadewere24L"): a table, not prose
-    if (len(ent) == 1 and ent[0].pos_ in ("NOUN", "ADJ", "VERB") and label != "PERSON" and ent.ent_id_ != KNOWN
-            and (ent[0].is_sent_start or ent.start == 0 or _line_initial(ent, body))):
-        return None  # a common word capitalised by its place ("Jackpot pour…", "Horaires : …")
+    if (len(ent) == 1 and ent[0].pos_ in ("NOUN", "ADJ", "VERB") and ent.ent_id_ != KNOWN
+            and (ent[0].is_sent_start or ent.start == 0 or _line_initial(ent, body))
+            and _common_word(ent.doc, ent[0].lower_) and not role_follows(body, ent.end_char)
+            and (label != "PERSON" or _not_a_subject(ent))):
+        return None  # a common word capitalised by its place ("Jackpot pour…", "Surpeuplé, le site…")
     text, start = ent.text, ent.start_char
     cut = _SPAN_BREAK.search(text)
     if cut:
@@ -92,7 +88,7 @@ def _clean(ent: Span, body: str) -> NameSpan | None:
     text = stripped.rstrip(_EDGE + " ")
     head = role_head(text)
     sentence = (ent.sent.start_char, ent.sent.end_char)
-    if head is not None and label in ("PERSON", "ORG"):
+    if head is not None and label in ("PERSON", "ORG", "MISC"):
         return NameSpan(start, start + len(text), "PERSON", sentence, role_ref=True)
     prefix = _TITLES.match(text) if label == "PERSON" else DETERMINERS.match(text)
     # "la SNCF" is SNCF, but "Le Monde" and "Les Echos" are names: a capital determiner in
@@ -120,6 +116,20 @@ def _clean(ent: Span, body: str) -> NameSpan | None:
     if label == "PERSON" and not _plausible_person(ent, text):
         return None
     return NameSpan(start, start + len(text), label, sentence)
+
+
+def _not_a_subject(ent: Span) -> bool:
+    """A participle, an adjective or a plural noun that no verb follows: "Surpeuplé, le site…",
+    "Intrigués par ce cas…", never "Mohamed porte…" nor "4. Armstrong (EU)"."""
+    token = ent[0]
+    after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    shape = token.pos_ in ("ADJ", "VERB") or "Plur" in token.morph.get("Number")
+    return shape and (after is None or after.pos_ not in ("VERB", "AUX"))
+
+
+def _common_word(doc: Doc, word: str) -> bool:
+    """A word of the language model's vocabulary ("jackpot", "mots-clés"), not an unknown name ("anticor")."""
+    return all(doc.vocab[part].has_vector for part in word.split("-") if part)
 
 
 def _defined_by_acronym(body: str, start: int, end: int) -> bool:
@@ -227,19 +237,21 @@ def _second_half(doc: Doc, start: int, at: int) -> int | None:
     return end
 
 
-_NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)*")
+_NAME_WORD = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]*['’])?[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)*")
 _NOT_NAME = {"DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "ADV", "VERB", "NUM", "PUNCT"}
 
 
 def _names_before_roles(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
     """Two or three capitalised words right before a role noun are a person, whatever the model
-    said ("Pouria Amirshahi, député socialiste", "Barrêt Koivogui chef d'antenne"). Runs cross
-    the model's sentence breaks, which often split such unknown names, but never a line."""
+    said ("Pouria Amirshahi, député socialiste", "Barrêt Koivogui chef d'antenne"), unless the
+    model found a person in them ("faubourg de Béré Victorine Dupuis, veuve"). Runs cross the
+    model's sentence breaks, which often split such unknown names, but never a line; titles
+    ("Mme", "M.") stay out."""
     body = doc.text
     run: list = []
     for token in [*doc, None]:
         if token is not None and _NAME_WORD.fullmatch(token.text) and not token.is_stop \
-                and token.pos_ not in _NOT_NAME:
+                and token.pos_ not in _NOT_NAME and not _TITLES.match(token.text + " "):
             run.append(token)
             if token.whitespace_ == " ":
                 continue
@@ -247,7 +259,8 @@ def _names_before_roles(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
             start, end = run[0].idx, run[-1].idx + len(run[-1])
             inside = [r for r in raws if r.start < end and start < r.end]
             if (role_follows(body, end) and not INSTITUTION.match(body[start:end])
-                    and all(start <= r.start and r.end <= end and r.end - r.start < end - start for r in inside)):
+                    and all(start <= r.start and r.end <= end and r.end - r.start < end - start
+                            and (r.label != "PERSON" or r.start == start) for r in inside)):
                 sentence = (run[0].sent.start_char, run[-1].sent.end_char)
                 raws = [r for r in raws if r not in inside]
                 raws.append(NameSpan(start, end, "PERSON", sentence))

@@ -1,110 +1,123 @@
-"""Roles and affiliations stated next to a person's name: "Nicolas Dufourcq, DG de BPI France".
+"""Roles and affiliations a post states for a person: "Nicolas Dufourcq, DG de BPI France".
 
-Three shapes cover most of French and English event coverage: a role after the name
-("X, pdg de la SNCF", "Simon le CEO de Mydatamodels"), a role before it ("Madame la
-Ministre du numérique, Clara Chapaz", "le PDG de la SNCF Jean-Pierre Farandou"), and a
-role reference alone ("la Ministre", "le PDG"), which `role_head` recognises so the
-entity stage can resolve it. Role nouns live in data/roles_fr.txt. A capitalised
-complement is the organisation; a lowercase one belongs to the role ("du numérique").
+`find_roles` runs the rule families of `tasks.appositions` (apposition after the name, title
+before it, copula, "en tant que", party in parentheses) on every person mention and turns
+each role phrase into a `RoleFinding`: the phrase as written ("ministre russe de la Défense"),
+its organisation and their spans. A chain of appositions gives one finding per link
+("toxicologue", "ancienne de l'Inserm"); a coordination gives the whole and each further role
+("ministre de la Justice et trésorier du Modem", then "trésorier du Modem" with the Modem); a
+plural title before coordinated names goes to each ("les juristes Anne Roy et Marc Petit"); a
+role with a possessive and no organisation of its own takes the organisation named before it
+("La CGT, par la voix de son secrétaire général X"). Two older shapes without a role noun
+stay: an affiliation verb ("X, qui dirige la société Y") and a companion ("X, CEO de Y, en
+compagnie de Z"). Role nouns come from `tasks.role_lexicon`, which `role_nouns` exposes.
+This module never resolves entities: `tasks.entities` does.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from spacy.tokens import Doc
 
-_WINDOW = 140
-_QUALIFIERS = r"(?:\s+(?:général|générale|délégué|déléguée|exécutif|exécutive|adjoint|adjointe|associé|associée))*"
-_OF = r"(?:de la|de l['’]|du|des|de|d['’]|chez|à la|au|at|of)"
+from tasks.appositions import party_in_parentheses, possessor, role_as, role_before, role_by_copula, roles_after
+from tasks.role_lexicon import is_role_word, role_follows, role_head, role_nouns, title_nouns
+from tasks.role_phrases import (
+    NameLabels,
+    RoleFinding,
+    RolePhrase,
+    is_role_token,
+    portfolio_spans,
+    role_phrase,
+    token_index,
+    tokens_from,
+)
+
+__all__ = ["RoleFinding", "find_roles", "org_name_at", "portfolio_spans", "role_follows", "role_head", "role_nouns",
+           "token_index", "tokens_from"]
+
 _ORG_NAME = re.compile(
     r"(?:(?:la|le|les|l['’]|the)\s+)?"
     r"(?P<org>[A-ZÀ-ÖØ-Þ0-9](?:[\w&'’-]|\.(?=\w))*"
     r"(?:[ \t]+(?:(?:de|du|des|d['’]|&|et|and|of|pour|la|le)[ \t]+)?[A-ZÀ-ÖØ-Þ0-9](?:[\w&'’-]|\.(?=\w))*)*)"
 )
-_COMPLEMENT = re.compile(r"(?P<words>(?:[a-zà-ÿ][\w'’-]*)(?:\s+[a-zà-ÿ][\w'’-]*){0,2})")
-_HONORIFIC = r"(?:(?:madame|monsieur|mme|m\.)\s+)?"
-_ARTICLE = r"(?:(?:le|la|l['’]|un|une|notre|son|sa|leur|the|a|an)\s+)?"
-_FORMER = r"(?:(?:ancien|ancienne|futur|future|nouveau|nouvel|nouvelle|actuel|actuelle|former)\s+|ex-)?"
 
 
-@dataclass(frozen=True)
-class RoleFinding:
-    person: tuple[int, int]
-    role: str | None
-    organisation: str | None
-    organisation_span: tuple[int, int] | None
-    evidence: tuple[int, int]
-    portfolio_span: tuple[int, int] | None = None
-
-
-@cache
 def _role_words() -> tuple[str, ...]:
-    text = resources.files("tasks").joinpath("data/roles_fr.txt").read_text("utf-8")
-    words = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return tuple(sorted(words, key=len, reverse=True))
+    """The titles of data/roles_fr.txt, longest first (kept for callers not yet on `role_nouns`)."""
+    return tuple(sorted(title_nouns(), key=len, reverse=True))
 
 
-@cache
-def _role_pattern() -> str:
-    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]") for w in _role_words())
-    return rf"(?:{alternatives})(?![\w-])"
-
-
-@cache
-def _after() -> re.Pattern[str]:
-    return re.compile(
-        rf"\s*(?:,\s*|\s+)(?:(?:qui est|est|était|is)\s+)?{_ARTICLE}(?P<role>{_FORMER}{_role_pattern()}{_QUALIFIERS})"
-        rf"(?P<tail>\s+{_OF}\s*)?",
-        re.I,
-    )
-
-
-@cache
-def _before() -> re.Pattern[str]:
-    return re.compile(
-        rf"(?<![\w])(?P<lead>{_HONORIFIC}{_ARTICLE})(?P<role>{_FORMER}{_role_pattern()}{_QUALIFIERS})"
-        rf"(?P<tail>\s+{_OF}\s*)?",
-        re.I,
-    )
-
-
-@cache
-def _reference() -> re.Pattern[str]:
-    return re.compile(rf"^{_HONORIFIC}{_ARTICLE}(?P<role>{_role_pattern()})(?:{_QUALIFIERS})(?:\s+{_OF}\s*.*)?$", re.I)
-
-
-def role_head(text: str) -> str | None:
-    """The role noun when `text` is a role reference ("la Ministre", "Ministre du numérique"), else None."""
-    match = _reference().match(text.strip())
-    return match["role"] if match else None
-
-
-def find_roles(doc: Doc, persons: list[tuple[int, int]]) -> list[RoleFinding]:
-    """Roles stated right after or right before each person mention."""
+def find_roles(doc: Doc, persons: list[tuple[int, int]],
+               names: list[tuple[int, int, str]] | None = None) -> list[RoleFinding]:
+    """Roles stated for each person mention (character spans); `names` are the post's typed name
+    spans (start, end, label), which tell an organisation from a place."""
     body = doc.text
+    labels = NameLabels(tuple(sorted(names if names is not None else [(a, b, "PERSON") for a, b in persons])))
     found: list[RoleFinding] = []
+    plural_titles: dict[tuple[int, int], RoleFinding] = {}
     for start, end in persons:
-        finding = (_role_after(doc, body, start, end) or _role_before(doc, body, start, end)
-                   or _affiliation(body, start, end))
-        if finding is not None:
-            found.append(finding)
-    with_org = [f for f in found if f.organisation]
-    for start, end in persons:
-        own = next((f for f in found if f.person == (start, end)), None)
-        companion = None if own is not None and own.organisation else _companion(body, start, end, with_org)
-        if companion is None:
+        first, last = token_index(doc, start), token_index(doc, end)
+        if first >= last:
             continue
-        if own is None:
-            found.append(companion)
-        else:  # "accompagnée de son associé Paul Martin": the role is his own, the organisation hers
-            found[found.index(own)] = RoleFinding(own.person, own.role, companion.organisation,
-                                                  companion.organisation_span, own.evidence)
-    return found
+        before = role_before(doc, first, labels)
+        mine = [_finding(doc, (start, end), p, labels) for p in _phrases(doc, first, last, labels, before)]
+        if before is not None and not is_role_word(doc[before.head].text):
+            plural_titles[(start, end)] = _finding(doc, (start, end), before, labels)
+        party = party_in_parentheses(doc, last, labels)
+        if party is not None:
+            mine.append(RoleFinding((start, end), None, body[party[0]:party[1]], party, (start, party[1] + 1)))
+        if not mine:
+            affiliation = _affiliation(body, start, end)
+            mine = [affiliation] if affiliation else []
+        found.extend(mine)
+    found.extend(_shared_plural_titles(body, persons, plural_titles))
+    return _with_companions(body, persons, found)
+
+
+def _phrases(doc: Doc, first: int, last: int, labels: NameLabels, before: RolePhrase | None) -> list[RolePhrase]:
+    """The role phrases after the name, before it, by copula or "en tant que", and the roles coordinated in them."""
+    chain = roles_after(doc, first, last, labels)
+    out = [*chain, *([before] if before else [])]
+    for phrase in (role_by_copula(doc, first, last, labels), role_as(doc, first, last, labels)):
+        if phrase is not None:
+            out.append(phrase)
+    for phrase in [*chain, *([before] if before else [])]:
+        out.extend(_conjoined(doc, phrase, labels))
+    return out
+
+
+def _conjoined(doc: Doc, phrase: RolePhrase, labels: NameLabels) -> list[RolePhrase]:
+    """ "ministre de la Justice et trésorier du Modem": the second role with its own organisation."""
+    return [role_phrase(doc, c.i, labels, phrase.end) for c in doc[phrase.head].children
+            if c.dep_ == "conj" and phrase.head < c.i < phrase.end and is_role_token(c)]
+
+
+def _finding(doc: Doc, person: tuple[int, int], phrase: RolePhrase, labels: NameLabels) -> RoleFinding:
+    body = doc.text
+    a = doc[phrase.start].idx
+    b = doc[phrase.end - 1].idx + len(doc[phrase.end - 1])
+    org = phrase.organisation or possessor(doc, phrase, labels)
+    return RoleFinding(person, _tidy(phrase.text), body[org[0]:org[1]].rstrip(".") if org else None, org,
+                       (min(a, person[0]), max(b, person[1])), phrase.portfolio)
+
+
+def _shared_plural_titles(body: str, persons: list[tuple[int, int]],
+                          titles: dict[tuple[int, int], RoleFinding]) -> list[RoleFinding]:
+    """ "les juristes Anne Roy et Marc Petit": a plural title before a name goes to the names coordinated with it."""
+    out = []
+    ordered = sorted(persons)
+    for i, person in enumerate(ordered):
+        finding = titles.get(person)
+        if finding is None:
+            continue
+        for nxt in ordered[i + 1:i + 4]:
+            if not re.fullmatch(r"\s*(?:,|et|and)\s*", body[person[1]:nxt[0]]):
+                break
+            out.append(RoleFinding(nxt, finding.role, finding.organisation, finding.organisation_span,
+                                   (finding.evidence[0], nxt[1])))
+            person = nxt
+    return out
 
 
 # "Simon, CEO de Mydatamodels, en compagnie du jeune Dimitri": who comes along shares the organisation.
@@ -126,97 +139,6 @@ def _companion(body: str, start: int, end: int, with_org: list[RoleFinding]) -> 
             return RoleFinding((start, end), _tidy(role[1]) if role else None, finding.organisation,
                                finding.organisation_span, (start, stop))
     return None
-
-
-def role_follows(body: str, end: int) -> bool:
-    """Whether a role noun follows position `end` ("…, député socialiste", "… chef d'antenne")."""
-    return _after().match(body, end, min(len(body), end + _WINDOW)) is not None
-
-
-def token_index(doc: Doc, at: int) -> int:
-    """Index of the first token starting at or after character `at` (binary search)."""
-    return bisect_left(doc, at, key=lambda token: token.idx)
-
-
-def tokens_from(doc: Doc, at: int, count: int) -> list:
-    """Up to `count` tokens, the first one starting at or after character `at`."""
-    start = token_index(doc, at)
-    return list(doc[start:start + count])
-
-
-# A minister's capitalised complement is a portfolio, part of the role: "ministre des Comptes publics".
-_GOVERNMENT = re.compile(rf"{_FORMER}(?:ministre|secrétaire\s+d['’]état|minister)\b", re.I)
-
-
-def _portfolio_end(doc: Doc, at: int) -> int | None:
-    """End of the portfolio name starting at `at`: capitalised words with their adjectives and
-    complements ("Cohésion des territoires", "Europe et des Affaires étrangères"), never a name
-    after it ("Sports Laura Flessel") nor a second role ("Justice et trésorier du Modem")."""
-    tokens = tokens_from(doc, at, 12)
-    if not tokens or tokens[0].idx != at or not tokens[0].text[:1].isupper() or tokens[0].pos_ in ("VERB", "AUX"):
-        return None
-    end, i = tokens[0].idx + len(tokens[0]), 1
-    while i < min(len(tokens), 10):
-        token = tokens[i]
-        if token.pos_ == "ADJ" and token.text.islower():
-            end, i = token.idx + len(token), i + 1
-            continue
-        also = token.lower_ == "et"
-        j = i + 1 if also else i
-        while j < len(tokens) and tokens[j].pos_ in ("ADP", "DET") and tokens[j].text.islower():
-            j += 1
-        if j == i + also or j >= len(tokens) or tokens[j].pos_ not in ("NOUN", "PROPN", "ADJ"):
-            break
-        if also != tokens[j].text[:1].isupper():
-            break  # "et trésorier" is a second role, "des Armées d'Emmanuel Macron" a name
-        end, i = tokens[j].idx + len(tokens[j]), j + 1
-    return end
-
-
-_MINISTER_OF = re.compile(rf"\b(?:ministre|secrétaire\s+d['’]état|minister){_QUALIFIERS}\s+{_OF}\s*(?=[A-ZÀ-ÖØ-Þ])",
-                         re.I)
-
-
-def portfolio_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Spans of the portfolios named after a minister anywhere in the text ("le ministre des Armées")."""
-    spans = []
-    for match in _MINISTER_OF.finditer(doc.text):
-        end = _portfolio_end(doc, match.end())
-        if end is not None:
-            spans.append((match.end(), end))
-    return spans
-
-
-def _complement(body: str, at: int, doc: Doc | None = None, role: str = ""
-                ) -> tuple[str, str | None, tuple[int, int] | None, int]:
-    """After "de": (role words to add, organisation, its span, end of the evidence)."""
-    if doc is not None and _GOVERNMENT.match(role):
-        end = _portfolio_end(doc, at)
-        if end is not None:
-            return body[at:end], None, None, end
-    org = _ORG_NAME.match(body, at)
-    if org and org["org"]:
-        name = org["org"].rstrip(".")
-        return "", name, (org.start("org"), org.start("org") + len(name)), org.start("org") + len(name)
-    words = _COMPLEMENT.match(body, at)
-    if words:
-        return words["words"], None, None, words.end()
-    return "", None, None, at
-
-
-def _role_after(doc: Doc, body: str, start: int, end: int) -> RoleFinding | None:
-    match = _after().match(body, end, min(len(body), end + _WINDOW))
-    if not match:
-        return None
-    role, organisation, span, stop, portfolio = match["role"], None, None, match.end("role"), None
-    if match["tail"]:
-        extra, organisation, span, stop = _complement(body, match.end("tail"), doc, role)
-        if extra:
-            portfolio = (match.end("tail"), stop) if extra[:1].isupper() else None
-            role = f"{role} {match['tail'].strip()} {extra}"
-        elif not organisation:
-            stop = match.end("role")
-    return RoleFinding((start, end), _tidy(role), organisation, span, (start, stop), portfolio)
 
 
 # "X, qui présente le projet Hectar" / "X, qui dirige la société Y": an affiliation without a role noun.
@@ -250,31 +172,26 @@ _FUNCTION_WORDS = {"pour", "le", "la", "les", "et", "mais", "dans", "en", "avec"
 
 
 def _affiliation(body: str, start: int, end: int) -> RoleFinding | None:
-    match = _AFFILIATION.match(body, end, min(len(body), end + _WINDOW))
+    match = _AFFILIATION.match(body, end, min(len(body), end + 140))
     span = org_name_at(body, match.end()) if match else None
     if span is None:
         return None
     return RoleFinding((start, end), None, body[span[0]:span[1]].rstrip("."), span, (start, span[1]))
 
 
-def _role_before(doc: Doc, body: str, start: int, end: int) -> RoleFinding | None:
-    window_start = max(0, start - _WINDOW)
-    window = body[window_start:start]
-    best = None
-    for match in _before().finditer(window):
-        role, organisation, span, stop = match["role"], None, None, window_start + match.end("role")
-        portfolio = None
-        if match["tail"]:
-            tail_end = window_start + match.end("tail")
-            extra, organisation, span, stop = _complement(body, tail_end, doc, role)
-            if extra:
-                portfolio = (tail_end, stop) if extra[:1].isupper() else None
-                role = f"{role} {match['tail'].strip()} {extra}"
-        between = body[stop:start]
-        if re.fullmatch(r"\s*,?\s*", between):
-            best = RoleFinding((start, end), _tidy(role), organisation, span, (window_start + match.start(), end),
-                               portfolio)
-    return best
+def _with_companions(body: str, persons: list[tuple[int, int]], found: list[RoleFinding]) -> list[RoleFinding]:
+    with_org = [f for f in found if f.organisation]
+    for start, end in persons:
+        own = next((f for f in found if f.person == (start, end)), None)
+        companion = None if own is not None and own.organisation else _companion(body, start, end, with_org)
+        if companion is None:
+            continue
+        if own is None:
+            found.append(companion)
+        else:  # "accompagnée de son associé Paul Martin": the role is his own, the organisation hers
+            found[found.index(own)] = RoleFinding(own.person, own.role, companion.organisation,
+                                                  companion.organisation_span, own.evidence)
+    return found
 
 
 def _tidy(role: str) -> str:

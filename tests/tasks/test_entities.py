@@ -30,7 +30,7 @@ def test_typo_and_first_name_resolve_to_the_full_name(nlp):
     assert people == ["Clara Chapaz", "Jean-Pierre Farandou"]
     assert {m.surface for m in mentions if names[m.entity_id].name == "Clara Chapaz"} == {"Clara Chapaz", "Clara"}
     assert [(names[r.entity_id].name, r.role, r.organisation) for r in roles] == [
-        ("Jean-Pierre Farandou", "pdg", "SNCF")]
+        ("Jean-Pierre Farandou", "pdg de la SNCF", "SNCF")]
 
 
 def test_two_people_sharing_a_first_name_are_not_merged(nlp):
@@ -48,7 +48,7 @@ def test_role_reference_resolves_to_the_holder_and_organisation_spellings_merge(
     assert len(orgs) == 1 and name_key(orgs[0]) == "bpifrance"
     clara = {m.surface for m in mentions if names[m.entity_id].name == "Clara Chapaz"}
     assert "La Ministre" in clara or "Ministre" in clara
-    assert ("Nicolas Dufourcq", "DG", "BPI France") in {
+    assert ("Nicolas Dufourcq", "DG de BPI France", "BPI France") in {
         (names[r.entity_id].name, r.role, r.organisation) for r in roles}
 
 
@@ -230,4 +230,5 @@ def test_a_ministers_portfolio_belongs_to_the_role_not_to_the_organisations(nlp)
     entities, _, roles, names = entities_of(nlp, text)
     assert {e.name for e in entities if e.type != "PERSON"} == {"Modem"}
     assert {(names[r.entity_id].name, r.role, r.organisation) for r in roles} >= {
-        ("Michel Mercier", "ancien ministre de la Justice", None), ("Laura Flessel", "ministre des Sports", None)}
+        ("Michel Mercier", "ancien ministre de la Justice et trésorier du Modem", "Modem"),
+        ("Michel Mercier", "trésorier du Modem", "Modem"), ("Laura Flessel", "ministre des Sports", None)}
