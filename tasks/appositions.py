@@ -117,7 +117,7 @@ def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
         if opening is None:
             return None
         i = opening - 1
-    boundary = i + 1
+    boundary = _first_name_start(doc, i + 1, labels) if not comma and i + 1 == first else i + 1
     line = boundary - 1  # the parser's sentence breaks often cut a long title; a line break never does
     while line > max(0, boundary - 14) and "\n" not in doc[line - 1].whitespace_ and not doc[line - 1].is_space:
         line -= 1
@@ -138,6 +138,21 @@ def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
             return None  # "», juge Mme Binet": a verb of saying, not a title
         return phrase
     return None
+
+
+def _first_name_start(doc: Doc, boundary: int, labels: NameLabels) -> int:
+    """ "l'actrice Nastassia" + "Kinski": capitalised words right before the name that follow the
+    role noun without a preposition are the rest of the name, unless they name an organisation
+    ("le député LREM Paul Martin")."""
+    i = boundary
+    while i > 0 and doc[i - 1].text[:1].isupper() and doc[i - 1].pos_ in ("PROPN", "NOUN", "X") \
+            and not doc[i - 1].text.isupper() and not is_role_token(doc[i - 1]):
+        i -= 1
+    if i == boundary or i == 0 or doc[i - 1].pos_ in ("ADP", "DET") or not is_role_token(doc[i - 1], plural=True):
+        return boundary
+    if any(label == "ORG" for _, _, label in labels.at(doc[i].idx, doc[boundary - 1].idx + 1)):
+        return boundary
+    return i
 
 
 def role_by_copula(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:

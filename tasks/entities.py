@@ -5,7 +5,9 @@ the only Clara, "Jean-Piere Farandou" (a typo) to Jean-Pierre Farandou, "BPI Fra
 "Bpifrance" to one organisation, "la Ministre" to the person the post gave that role.
 Titles never become part of a name. Ambiguous merges (two people sharing a first name)
 are not made. Across posts an entity is identified by its type and folded canonical name,
-so ids are deterministic. Name spans come from `tasks.entity_spans`, roles from `tasks.roles`.
+so ids are deterministic. Name spans come from `tasks.entity_spans` (repaired by
+`tasks.name_repairs`), roles from `tasks.roles`, merges of organisations' forms from
+`tasks.entity_merges`.
 This module must not read quotes.
 """
 
@@ -14,50 +16,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc
 
 from schemas import Entity, EventRef, Mention, Role
-from tasks.entity_spans import DETERMINERS, INSTITUTION, OF_PLACE, NameSpan, initials, name_spans
+from tasks.entity_merges import Cluster, merge_located, merge_short_forms, name_key
+from tasks.entity_spans import DETERMINERS, NameSpan, name_spans
 from tasks.events import fold
 from tasks.name_repairs import repair_names
 from tasks.roles import find_roles, portfolio_spans, role_head
 
 
-@dataclass
-class _Cluster:
-    type: str
-    forms: Counter = field(default_factory=Counter)
-    mentions: list[NameSpan] = field(default_factory=list)
-    name: str = ""
-
-
 def entity_id_for(entity_type: str, name: str) -> str:
     return hashlib.sha256(f"{entity_type}:{name_key(name)}".encode()).hexdigest()[:16]
-
-
-@cache
-def _aliases() -> dict[str, str]:
-    """Folded form -> folded acronym, from data/org_aliases.txt."""
-    text = resources.files("tasks").joinpath("data/org_aliases.txt").read_text("utf-8")
-    table = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            acronym, names = line.split(" = ")
-            for form in [acronym, *names.split(" | ")]:
-                table[name_key(form)] = name_key(acronym)
-    return table
-
-
-def name_key(name: str) -> str:
-    """Folded name without spaces, hyphens, ligatures or leading determiners: "BPI France" = "Bpifrance",
-    "Chœur" = "Choeur"."""
-    folded = fold(DETERMINERS.sub("", name)).replace("œ", "oe").replace("æ", "ae")
-    return "".join(c for c in folded if c.isalnum())
 
 
 def extract_entities(
@@ -111,9 +83,9 @@ def extract_entities(
     return tuple(unique.values()), tuple(mentions), tuple(dict.fromkeys(role_rows))
 
 
-def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
+def _resolve(body, raws, roles, event_names, doc) -> list[Cluster]:
     persons = [r for r in raws if r.label == "PERSON" and not r.role_ref]
-    clusters: list[_Cluster] = []
+    clusters: list[Cluster] = []
     org_spans = [f.organisation_span for f in roles if f.organisation_span]
 
     # organisations, places, events and others: one cluster per folded key
@@ -128,26 +100,26 @@ def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
         if any(a < r.end and r.start < b for r in group for a, b in org_spans):
             votes["ORG"] += 10
         kind = "EVENT" if key in event_names else votes.most_common(1)[0][0]
-        cluster = _Cluster(type=kind, mentions=group)
+        cluster = Cluster(type=kind, mentions=group)
         cluster.forms.update(body[r.start:r.end] for r in group)
         cluster.name = event_names.get(key) or _canonical(cluster.forms, doc)
         clusters.append(cluster)
 
-    clusters = _merge_located(_merge_short_forms(body, clusters))
+    clusters = merge_located(merge_short_forms(body, clusters))
 
     # people: full names first (typos merged), then single names, then titles
     full = [r for r in persons if len(body[r.start:r.end].split()) >= 2]
     single = [r for r in persons if len(body[r.start:r.end].split()) == 1]
-    people: list[_Cluster] = []
+    people: list[Cluster] = []
     for raw in full:
         form = body[raw.start:raw.end]
         match = next((c for c in people if any(_same_person(form, f) for f in c.forms)), None)
         if match is None:
-            match = _Cluster(type="PERSON")
+            match = Cluster(type="PERSON")
             people.append(match)
         match.forms[form] += 1
         match.mentions.append(raw)
-    leftovers: dict[str, _Cluster] = {}
+    leftovers: dict[str, Cluster] = {}
     for raw in single:
         form = body[raw.start:raw.end]
         owners = [c for c in people if any(_shares_name(form, f) for f in c.forms)]
@@ -156,7 +128,7 @@ def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
             continue
         if owners:
             continue  # two people share this name: a careful reader could not tell which
-        cluster = leftovers.setdefault(fold(form), _Cluster(type="PERSON"))
+        cluster = leftovers.setdefault(fold(form), Cluster(type="PERSON"))
         cluster.forms[form] += 1
         cluster.mentions.append(raw)
     people.extend(leftovers.values())
@@ -168,7 +140,7 @@ def _resolve(body, raws, roles, event_names, doc) -> list[_Cluster]:
     return found
 
 
-def _propagate(body: str, clusters: list[_Cluster], doc: Doc) -> None:
+def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
     """Add the occurrences of each cluster's names that the model missed ("Clara Chapaz exprime...")."""
     taken = sorted((r.start, r.end) for c in clusters for r in c.mentions)
     owners: dict[str, set[int]] = defaultdict(set)
@@ -187,63 +159,6 @@ def _propagate(body: str, clusters: list[_Cluster], doc: Doc) -> None:
             sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, len(body)))
             cluster.mentions.append(NameSpan(start, end, cluster.type, sentence))
             taken.append((start, end))
-
-
-def _merge_short_forms(body: str, clusters: list[_Cluster]) -> list[_Cluster]:
-    """An acronym, or a first word alone, joins the one longer name of the post it stands for:
-    "CNIL" and "Commission nationale informatique et libertés (CNIL)", "PS" and "Parti socialiste",
-    "Assemblée" and "Assemblée nationale". Two candidates: no merge."""
-    merged: set[int] = set()
-    for i, short in enumerate(clusters):
-        if short.type not in ("ORG", "LOC", "MISC") or len(short.name.split()) != 1:
-            continue
-        word = short.name
-        candidates = [
-            j for j, long in enumerate(clusters)
-            if j != i and long.type in ("ORG", "LOC", "MISC") and len(long.name.split()) >= 2 and (
-                word.isupper() and 2 <= len(word) <= 6 and initials(long.name) == word.casefold()
-                or _defined_together(body, long, short)
-                or INSTITUTION.fullmatch(word) and fold(long.name).split()[0] == fold(word)
-                or _aliases().get(name_key(word), "") == _aliases().get(name_key(long.name))
-            )
-        ]
-        if len(candidates) == 1:
-            target = clusters[candidates[0]]
-            target.mentions.extend(short.mentions)
-            target.forms.update(short.forms)
-            votes = Counter(r.label for r in target.mentions)
-            if target.type == "MISC" or votes[target.type] < max(votes.values()):
-                target.type = votes.most_common(1)[0][0]
-            if INSTITUTION.match(target.name):
-                target.type = "ORG"
-            merged.add(i)
-    return [c for i, c in enumerate(clusters) if i not in merged]
-
-
-_OPENING = re.compile(r"\s*\(\s*(?:l['’]|la\s|le\s|les\s|the\s)?\s*", re.I)
-
-
-def _merge_located(clusters: list[_Cluster]) -> list[_Cluster]:
-    """ "université Paris-8" joins "université Paris-8 de Saint-Denis": a name followed by where it is."""
-    merged: set[int] = set()
-    for i, short in enumerate(clusters):
-        longer = [j for j, long in enumerate(clusters) if j != i and short.type == long.type == "ORG"
-                  and fold(long.name).startswith(fold(short.name))
-                  and OF_PLACE.match(long.name, len(short.name))]
-        if len(longer) == 1:
-            clusters[longer[0]].mentions.extend(short.mentions)
-            clusters[longer[0]].forms.update(short.forms)
-            merged.add(i)
-    return [c for i, c in enumerate(clusters) if i not in merged]
-
-
-def _defined_together(body: str, long: _Cluster, short: _Cluster) -> bool:
-    """ "Full Name (ACR)" or "ACR (Full Name)" somewhere in the body."""
-    for a in long.mentions:
-        for b in short.mentions:
-            if _OPENING.fullmatch(body, a.end, b.start) or _OPENING.fullmatch(body, b.end, a.start):
-                return True
-    return False
 
 
 def _same_person(a: str, b: str) -> bool:

@@ -6,8 +6,11 @@
   "constitutionnel", "Commission" + "européenne");
 - two names joined by "et" before an acronym of both are one name ("Faune et Flore
   Internationale (FFI)");
-- a single name the model called MISC, followed by a role apposition, is a person ("Zineb,
-  étudiante en lettres").
+- a single name the model called MISC, or a name of several capitalised words it called a
+  place, followed by a role apposition, is a person ("Zineb, étudiante en lettres");
+- an unknown capitalised word the model missed right after an organisation noun is an
+  organisation ("le journal Zorbalix", "la start-up Kelvanor");
+- a name that runs on into "du ministère de …" is two ("la Dares du ministère du Travail").
 Each repair takes the spans of `tasks.entity_spans.name_spans` and returns new ones; none
 decides which spans are one entity.
 """
@@ -32,7 +35,9 @@ def repair_names(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
     raws = [_typed_by_acronym(body, r) for r in raws]
     raws = [_with_adjectives(doc, r) for r in raws]
     raws = [_person_before_role(body, r) for r in raws]
-    return sorted(_coordinated_with_acronym(body, raws), key=lambda r: (r.start, r.end))
+    raws = [part for r in raws for part in _split_parent(body, r)]
+    raws = _coordinated_with_acronym(body, sorted(raws, key=lambda r: (r.start, r.end)))
+    return sorted(raws + _named_after_org_nouns(doc, raws), key=lambda r: (r.start, r.end))
 
 
 def _typed_by_acronym(body: str, raw: NameSpan) -> NameSpan:
@@ -60,9 +65,13 @@ def _with_adjectives(doc: Doc, raw: NameSpan) -> NameSpan:
 
 
 def _person_before_role(body: str, raw: NameSpan) -> NameSpan:
-    """ "Zineb, étudiante en lettres": a one-word MISC name before a role apposition is a person."""
+    """ "Zineb, étudiante en lettres": a one-word MISC name, or a name of several capitalised words
+    the model called a place, before a role apposition is a person ("M'Jid El Guerrab, alors député")."""
     text = body[raw.start:raw.end]
-    if raw.label == "MISC" and " " not in text and text[:1].isupper() and not text.isupper() \
+    words = text.split()
+    shape = raw.label == "MISC" and len(words) == 1 or raw.label in ("MISC", "LOC") and 2 <= len(words) <= 4 \
+        and all(w[:1].isupper() for w in words)
+    if shape and text[:1].isupper() and not text.isupper() \
             and _ROLE_RIGHT_AFTER.match(body, raw.end) and role_follows(body, raw.end):
         return NameSpan(raw.start, raw.end, "PERSON", raw.sentence)
     return raw
@@ -84,3 +93,42 @@ def _coordinated_with_acronym(body: str, raws: list[NameSpan]) -> list[NameSpan]
             continue
         out.append(first)
     return out
+
+
+_PARENT = re.compile(r"\s+(?:du|de la|de l['’])\s*(?=(?:ministère|ministry|gouvernement|conseil|préfecture|mairie)\b)")
+
+
+def _split_parent(body: str, raw: NameSpan) -> list[NameSpan]:
+    """ "Dares du ministère de l'Emploi": a capitalised name, then the lowercase institution it belongs to."""
+    text = body[raw.start:raw.end]
+    cut = _PARENT.search(text)
+    if raw.label == "PERSON" or cut is None or not text[:1].isupper() or cut.start() == 0:
+        return [raw]
+    parent = raw.start + cut.end()
+    return [NameSpan(raw.start, raw.start + cut.start(), "ORG", raw.sentence),
+            NameSpan(parent, raw.end, "ORG", raw.sentence)]
+
+
+_ORG_NOUNS = {"journal", "quotidien", "hebdomadaire", "magazine", "site", "média", "agence", "ong", "association",
+              "société", "entreprise", "start-up", "startup", "groupe", "cabinet", "syndicat", "parti", "collectif",
+              "fondation", "institut", "chaîne", "radio", "label", "banque", "plateforme", "application", "compagnie",
+              "opérateur", "constructeur", "éditeur", "laboratoire", "club", "fonds", "assureur", "mutuelle"}
+
+
+def _named_after_org_nouns(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
+    """ "le journal Zorbalix": a capitalised word the model missed after a determiner and an
+    organisation noun, unless it is a word of the language ("le site Internet")."""
+    found: list[NameSpan] = []
+    taken = iter(raws)
+    current = next(taken, None)
+    for token in doc[2:]:
+        while current is not None and current.end <= token.idx:
+            current = next(taken, None)
+        previous = doc[token.i - 1]
+        if (previous.lower_ in _ORG_NOUNS and doc[token.i - 2].pos_ == "DET" and token.text[:1].isupper()
+                and token.pos_ in ("PROPN", "NOUN", "X") and not doc.vocab[token.lower_].has_vector
+                and (current is None or current.start >= token.idx + len(token))
+                and not token.is_sent_start):
+            sentence = (token.sent.start_char, token.sent.end_char)
+            found.append(NameSpan(token.idx, token.idx + len(token), "ORG", sentence))
+    return found

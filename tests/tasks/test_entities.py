@@ -232,3 +232,40 @@ def test_a_ministers_portfolio_belongs_to_the_role_not_to_the_organisations(nlp)
     assert {(names[r.entity_id].name, r.role, r.organisation) for r in roles} >= {
         ("Michel Mercier", "ancien ministre de la Justice et trésorier du Modem", "Modem"),
         ("Michel Mercier", "trésorier du Modem", "Modem"), ("Laura Flessel", "ministre des Sports", None)}
+
+
+def test_a_name_with_a_hyphenated_acronym_is_an_organisation(nlp):
+    entities, *_ = entities_of(nlp, "Selon l'agence Orvalis-ATS, le vote est reporté à lundi.")
+    assert ("Orvalis-ATS", "ORG") in {(e.name, e.type) for e in entities}
+
+
+def test_two_names_joined_by_et_before_their_acronym_are_one_organisation(nlp):
+    entities, *_ = entities_of(nlp, "L'association Terre et Mer Solidaires (TMS) a salué la décision du tribunal.")
+    assert ("Terre et Mer Solidaires", "ORG") in {(e.name, e.type) for e in entities}
+    assert not {"Terre", "Mer Solidaires"} & {e.name for e in entities}
+
+
+def test_an_unknown_name_after_an_organisation_noun_is_an_organisation(nlp):
+    entities, *_ = entities_of(nlp, "La plainte a été révélée en 2018 par le journal Zorbalix.")
+    assert ("Zorbalix", "ORG") in {(e.name, e.type) for e in entities}
+
+
+def test_a_name_and_its_ministry_are_two_organisations(nlp):
+    entities, *_ = entities_of(nlp, "Selon la Dares du ministère du Travail, l'emploi progresse encore.")
+    names = {(e.name, e.type) for e in entities}
+    assert {("Dares", "ORG"), ("ministère du Travail", "ORG")} <= names
+
+
+@pytest.mark.parametrize("text", [
+    "Des réfugiés arrivent. Surpeuplé, le camp abrite dix mille personnes.",
+    "Intrigués par ce cas, des chercheurs ont enquêté.",
+])
+def test_a_common_word_opening_a_sentence_is_no_person(nlp, text):
+    entities, *_ = entities_of(nlp, text)
+    assert not [e for e in entities if e.type == "PERSON"]
+
+
+def test_a_title_stays_out_of_a_name_found_before_a_role(nlp):
+    entities, _, roles, names = entities_of(nlp, "Hier, Mme Lefranc, ménagère à Cancale, a porté plainte.")
+    assert "Lefranc" in {e.name for e in entities if e.type == "PERSON"}
+    assert ("Lefranc", "ménagère à Cancale") in {(names[r.entity_id].name, r.role) for r in roles}
