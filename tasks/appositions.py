@@ -1,16 +1,21 @@
 """Where French states a person's role, one rule family per function, on the parse.
 
 - `roles_after`: an apposition after the name, alone or in a chain ("Paul Martin, maire de
-  Cahors, …", "X, 45 ans, commerçant", "X, toxicologue, ancienne de l'Inserm", "Simon le CEO
-  de Zorbalix"), or in parentheses ("Paul Martin (maire de Cahors)").
+  Cahors, …", "X, 45 ans, commerçant", "X, toxicologue, ancienne de l'Inserm", "X, l'une des
+  romancières les plus lues", "Simon le CEO de Zorbalix"), or in parentheses ("Paul Martin
+  (maire de Cahors)").
 - `role_before`: a title before the name, with or without a comma ("le maire de Cahors,
-  Paul Martin", "la toxicologue Anne Roy", "le président russe Ivan Petrov").
+  Paul Martin", "la toxicologue Anne Roy", "le président russe Ivan Petrov"), never a verb
+  of saying ("», juge Mme Roy") nor a phrase of place or time ("Dans le cadre de la réforme,").
 - `role_by_copula`: "Paul Martin est maire de Cahors", "X, qui est aussi maire", "X a été
-  nommé directeur de Y".
+  nommé directeur de Y"; not when negated.
 - `role_as`: "en tant que présidente de l'association, Anne Roy …".
-- `party_in_parentheses`: "Marc Petit (PS)", "Anne Roy (Renaissance)".
-Each takes the token span of one person mention and returns role phrases; it never decides
-which entity the mention is, nor reads quotes.
+- `party_in_parentheses`: "Marc Petit (PS)", when the model calls it an organisation: a
+  place, a country code in sports results or a first name in parentheses is none.
+- `possessor`: "La CGT, par la voix de son secrétaire général X": the organisation before a
+  possessive role.
+Each takes the token span of one person mention; none decides which entity the mention is,
+nor reads quotes.
 """
 
 from __future__ import annotations
@@ -33,26 +38,35 @@ _NEGATION = {"pas", "plus", "jamais", "ni"}
 
 def _appositive_head(doc: Doc, i: int, linked: range | None) -> int | None:
     """The role noun starting an apposition at token `i` (after a determiner and describing
-    adjectives, or "l'un des"), or None. `linked`: without a comma, the role noun must hang
-    under the name."""
-    words = [t.lower_ for t in doc[i:i + 3]]
-    one_of = words[:2] in (["un", "des"], ["une", "des"]) or words[1:] in (["un", "des"], ["une", "des"]) \
-        and words[0] in ("l'", "l’")
+    adjectives, or "l'un des"), or None. `linked`: without a comma, the role noun must follow
+    the name or hang under it."""
+    one_of = _one_of(doc, i)
     if one_of:
-        i += 2 if words[0] in ("un", "une") else 3
-    if i < len(doc) and doc[i].lower_ in _DETS:
+        i = one_of
+    elif i < len(doc) and doc[i].lower_ in _DETS:
         linked = None
         i += 1
     for j in range(i, min(i + 4, len(doc))):
         token = doc[j]
-        if is_role_token(token, plural=one_of) and (not one_of or token.pos_ == "NOUN") \
+        if is_role_token(token, plural=bool(one_of)) and (not one_of or token.pos_ == "NOUN") \
                 or token.lower_ in _FORMER and j + 1 < len(doc) and doc[j + 1].lower_ in ("de", "du", "des", "d'", "d’"):
-            if linked is not None and j != linked.stop and token.head.i not in linked and token.dep_ != "appos":
+            if linked is not None and not one_of and j != linked.stop and token.head.i not in linked \
+                    and token.dep_ != "appos":
                 return None  # without a comma: right after the name ("X chef d'antenne") or hanging under it
             return j
         if not (token.pos_ == "ADJ" or token.lower_ in ("plus", "moins", "très")) or token.text[:1].isupper():
             return None
     return None
+
+
+def _one_of(doc: Doc, i: int) -> int:
+    """The token after "l'un des" / "une des" at `i`, else 0."""
+    words = [t.lower_ for t in doc[i:i + 3]]
+    if words[:2] in (["un", "des"], ["une", "des"]):
+        return i + 2
+    if words[1:] in (["un", "des"], ["une", "des"]) and words[0] in ("l'", "l’"):
+        return i + 3
+    return 0
 
 
 def roles_after(doc: Doc, first: int, last: int, labels: NameLabels) -> list[RolePhrase]:
@@ -78,29 +92,13 @@ def roles_after(doc: Doc, first: int, last: int, labels: NameLabels) -> list[Rol
             i += 3  # "X, 45 ans, commerçant"
         head = _appositive_head(doc, i, None if comma else linked)
         if head is None:
-            head = _at_the_head(doc, i)
-            if head is None:
-                break
-            phrase = role_phrase(doc, head, labels)
-            start = next(t.i for t in doc[i:head + 1] if t.lower_ == "à")
-            phrase = RolePhrase(start, phrase.end, head, doc[start:phrase.end].text, phrase.organisation, None)
-        else:
-            phrase = role_phrase(doc, head, labels)
+            break
+        phrase = role_phrase(doc, head, labels)
         found.append(phrase)
         i = phrase.end
         if i >= len(doc) or doc[i].text != ",":
             break
     return found
-
-
-def _at_the_head(doc: Doc, i: int) -> int | None:
-    """ "X, désignée à la tête de la CFDT": the token "tête" of "à la tête de", after at most one participle."""
-    if i < len(doc) and doc[i].pos_ == "VERB":
-        i += 1
-    words = [t.lower_ for t in doc[i:i + 4]]
-    if words[:3] == ["à", "la", "tête"] and len(words) == 4 and words[3] in ("de", "du", "des", "d'", "d’"):
-        return i + 2
-    return None
 
 
 def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
@@ -126,7 +124,8 @@ def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
         if not is_role_token(token, plural=True):
             continue
         if comma and not is_role_token(token) and token.head.lower_ not in ("un", "une"):
-            continue  # "ses étudiants, Anne Roy": a plural before a comma is no title of one person
+            continue  # "ses étudiants, Anne Roy": a plural before a comma is no title of one person,
+            # but "l'un des écrivains les plus lus, Anne Roy" is
         phrase = role_phrase(doc, j, labels, limit=boundary)
         if phrase.end != boundary:
             continue

@@ -37,10 +37,10 @@ def extract_entities(
 ) -> tuple[tuple[Entity, ...], tuple[Mention, ...], tuple[Role, ...]]:
     """Entities, mentions and roles of one parsed body."""
     body = doc.text
-    raws = repair_names(doc, name_spans(doc))
+    raws = repair_names(doc, name_spans(doc, body), body)
     roles = find_roles(doc, [(r.start, r.end) for r in raws if r.label == "PERSON" and not r.role_ref],
-                       [(r.start, r.end, "ROLE" if r.role_ref else r.label) for r in raws])
-    portfolios = portfolio_spans(doc)
+                       [(r.start, r.end, "ROLE" if r.role_ref else r.label) for r in raws], body)
+    portfolios = portfolio_spans(doc, body)
     raws = [r for r in raws if r.label == "PERSON" or not any(a <= r.start < b for a, b in portfolios)]
     for finding in roles:
         span = finding.organisation_span

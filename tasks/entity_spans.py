@@ -61,11 +61,12 @@ class NameSpan:
     role_ref: bool = False
 
 
-def name_spans(doc: Doc) -> list[NameSpan]:
-    """The cleaned, typed name spans of a parsed body, in text order."""
-    body = doc.text  # spaCy joins every token to build it: once per document
+def name_spans(doc: Doc, body: str | None = None) -> list[NameSpan]:
+    """The cleaned, typed name spans of a parsed body, in text order (`body`: `doc.text`, which
+    spaCy builds again at each call, when the caller has it)."""
+    body = doc.text if body is None else body
     spans = [s for s in (_clean(ent, body) for ent in doc.ents) if s is not None]
-    return _names_before_roles(doc, _extend_institutions(doc, _join_dangling(body, spans)))
+    return _names_before_roles(doc, body, _extend_institutions(doc, body, _join_dangling(body, spans)))
 
 
 def _clean(ent: Span, body: str) -> NameSpan | None:
@@ -185,11 +186,10 @@ def _join_dangling(body: str, raws: list[NameSpan]) -> list[NameSpan]:
 OF_PLACE = re.compile(r"\s+(?:de la|de l['’]|du|de|des|d['’])\s*")
 
 
-def _extend_institutions(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
+def _extend_institutions(doc: Doc, body: str, raws: list[NameSpan]) -> list[NameSpan]:
     """Institution names the model cut short: a descriptive name takes its second half after "et"
     ("Agence nationale de sécurité du médicament" + "et des produits de santé"), and a place
     right after "de" ("Centre hospitalier" + "de la" + "Côte basque")."""
-    body = doc.text
     out: list[NameSpan] = []
     for i, raw in enumerate(raws):
         text = body[raw.start:raw.end]
@@ -241,13 +241,12 @@ _NAME_WORD = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]*['’])?[A-ZÀ-ÖØ-
 _NOT_NAME = {"DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "ADV", "VERB", "NUM", "PUNCT"}
 
 
-def _names_before_roles(doc: Doc, raws: list[NameSpan]) -> list[NameSpan]:
+def _names_before_roles(doc: Doc, body: str, raws: list[NameSpan]) -> list[NameSpan]:
     """Two or three capitalised words right before a role noun are a person, whatever the model
     said ("Pouria Amirshahi, député socialiste", "Barrêt Koivogui chef d'antenne"), unless the
     model found a person in them ("faubourg de Béré Victorine Dupuis, veuve"). Runs cross the
     model's sentence breaks, which often split such unknown names, but never a line; titles
     ("Mme", "M.") stay out."""
-    body = doc.text
     run: list = []
     for token in [*doc, None]:
         if token is not None and _NAME_WORD.fullmatch(token.text) and not token.is_stop \
