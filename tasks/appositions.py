@@ -121,8 +121,8 @@ def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
         line -= 1
     for j in range(line, boundary):
         token = doc[j]
-        if not is_role_token(token, plural=True):
-            continue
+        if not is_role_token(token, plural=True) or token.dep_ == "amod" and token.head.i < j:
+            continue  # "le groupement militaire Sever": an adjective, not a title
         if comma and not is_role_token(token) and token.head.lower_ not in ("un", "une"):
             continue  # "ses étudiants, Anne Roy": a plural before a comma is no title of one person,
             # but "l'un des écrivains les plus lus, Anne Roy" is
@@ -190,7 +190,7 @@ def role_as(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase |
     return None
 
 
-def party_in_parentheses(doc: Doc, last: int, labels: NameLabels) -> tuple[int, int] | None:
+def party_in_parentheses(doc: Doc, first: int, last: int, labels: NameLabels) -> tuple[int, int] | None:
     """ "Marc Petit (PS)": an organisation's name in parentheses right after the person's."""
     if last + 2 >= len(doc) or doc[last].text != "(":
         return None
@@ -204,6 +204,9 @@ def party_in_parentheses(doc: Doc, last: int, labels: NameLabels) -> tuple[int, 
     span = (words[0].idx, words[-1].idx + len(words[-1]))
     if {label for a, b, label in labels.at(*span)} != {"ORG"}:
         return None  # "Marc Petit (Gard)", "Paul Dupont (Esp)", "Dupont (Louis)": a place, a country, a name
+    letters = "".join(t.text[0] for t in doc[first:last] if t.text[:1].isupper()).casefold()
+    if len(words) == 1 and letters and words[0].text.casefold().endswith(letters):
+        return None  # "Terre et Mer Solidaires (TMS)": the model called a name a person; this is its acronym
     return span
 
 

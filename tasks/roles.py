@@ -57,7 +57,7 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]], names: list[tuple[int, 
             continue
         before = role_before(doc, first, labels)
         mine = [_finding(doc, body, (start, end), p, labels) for p in _phrases(doc, first, last, labels, before)]
-        party = party_in_parentheses(doc, last, labels)
+        party = party_in_parentheses(doc, first, last, labels)
         if party is not None:
             mine.append(RoleFinding((start, end), None, body[party[0]:party[1]], party, (start, party[1] + 1)))
         if not mine:

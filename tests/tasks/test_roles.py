@@ -68,6 +68,21 @@ def test_find_roles_leaves_a_first_name_the_model_split_off_out_of_the_title(nlp
     assert (finding.role, finding.organisation) == ("actrice", None)
 
 
+def test_find_roles_takes_no_adjective_for_a_title(nlp):
+    text = "Le ministre a visité le groupement militaire Orlan, déployé dans le nord."
+    doc = nlp(text)
+    start = text.index("Orlan")
+    assert find_roles(doc, [(start, start + 5)], [(start, start + 5, "PERSON")]) == []
+
+
+def test_find_roles_takes_an_acronym_of_the_name_itself_for_no_party(nlp):
+    text = "L'ONG Terre et Mer Solidaires (TMS) salue la décision."
+    doc = nlp(text)
+    start, acronym = text.index("Mer"), text.index("TMS")
+    spans = [(start, start + len("Mer Solidaires"), "PERSON"), (acronym, acronym + 3, "ORG")]
+    assert find_roles(doc, [spans[0][:2]], spans) == []
+
+
 def test_find_roles_makes_an_unknown_employer_an_organisation(nlp):
     rows, entities = roles_of(nlp, "Selon Anne Roy, porte-parole de Zorblatix, rien ne change.")
     assert ("Anne Roy", "porte-parole de Zorblatix", "Zorblatix") in rows
