@@ -25,6 +25,7 @@ from tasks.entity_merges import Cluster, merge_located, merge_short_forms, name_
 from tasks.entity_spans import DETERMINERS, NameSpan, name_spans
 from tasks.events import fold
 from tasks.name_repairs import repair_names
+from tasks.role_lexicon import role_noun
 from tasks.roles import find_roles, portfolio_spans, role_head
 
 
@@ -211,7 +212,7 @@ def _attach_role_references(body, refs, roles, people) -> None:
             person_of[(raw.start, raw.end)] = i
     for finding in roles:
         if finding.role and finding.person in person_of:
-            holders[fold(role_head(finding.role) or finding.role)].add(person_of[finding.person])
+            holders[fold(role_noun(finding.role) or finding.role)].add(person_of[finding.person])
     for raw in refs:
         head = role_head(body[raw.start:raw.end])
         owners = holders.get(fold(head or ""), set())

@@ -102,12 +102,23 @@ def role_head(text: str) -> str | None:
         if not match["lead"].strip() and words[0].lower() not in _title_words():
             return None
         rest = words[size:]
-        while rest and rest[0].lower() in _QUALIFIERS:
-            rest = rest[1:]
-        if not rest or rest[0].lower() in {"de", "du", "des", "d'", "of", "at", "chez"} or re.match(r"d['’]", rest[0]):
+        while rest and (rest[0].lower() in _QUALIFIERS or rest[0].islower() and rest[0] not in _OF):
+            rest = rest[1:]  # "le président russe", "la ministre déléguée"
+        if not rest or rest[0].lower() in _OF or re.match(r"d['’]", rest[0]):
             return head
-        return None
+        return None  # "Ministre Dupont": a name follows
     return None
+
+
+_OF = {"de", "du", "des", "d'", "à", "au", "aux", "en", "pour", "of", "at", "chez"}
+
+
+def role_noun(role: str) -> str | None:
+    """The role noun a role phrase starts with, lowercase ("ministre russe de la Défense" -> "ministre",
+    "secrétaire générale de la CGT" -> "secrétaire générale"), else None: a former minister
+    ("ancien ministre") is no minister."""
+    words = role.lower().replace("’", "'").split()
+    return next((" ".join(words[:n]) for n in (3, 2, 1) if " ".join(words[:n]) in role_nouns()), None)
 
 
 _AFTER = re.compile(

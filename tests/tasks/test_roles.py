@@ -3,6 +3,7 @@
 import pytest
 
 from tasks.entities import extract_entities
+from tasks.role_lexicon import role_noun
 from tasks.roles import find_roles, role_follows, role_head, role_nouns
 
 
@@ -175,7 +176,25 @@ def test_role_nouns_is_a_general_lexicon():
     assert not {"fille", "homme", "ami"} & nouns
 
 
+def test_a_role_reference_resolves_to_the_holder_of_a_role_with_adjectives(nlp):
+    text = ("Le ministre russe de la Défense, Ivan Petrov, a visité le front. La Ministre a ensuite quitté la "
+            "salle. Plus tard, le Ministre russe a parlé.")
+    entities, mentions, _ = extract_entities(nlp(text))
+    ivan = next(e.entity_id for e in entities if e.name == "Ivan Petrov")
+    assert {m.surface for m in mentions if m.entity_id == ivan} == {"Ivan Petrov", "Ministre", "Ministre russe"}
+
+
+@pytest.mark.parametrize(("role", "noun"), [
+    ("ministre russe de la Défense", "ministre"), ("secrétaire générale de la CGT", "secrétaire générale"),
+    ("ancien ministre de la Justice", None), ("ancienne de l'Inserm", None),
+])
+def test_role_noun_reads_the_head_of_a_role_phrase(role, noun):
+    assert role_noun(role) == noun
+
+
 @pytest.mark.parametrize(("text", "head"), [
+    ("le président russe", "président"), ("Ministre Dupont", None), ("la ministre déléguée au Numérique",
+                                                                     "ministre déléguée"),
     ("la toxicologue", "toxicologue"), ("le maire de Cahors", "maire"), ("Boucher", None), ("M. Mercier", None),
     ("toxicologue", None),
 ])
