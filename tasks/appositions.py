@@ -2,7 +2,7 @@
 
 - `roles_after`: an apposition after the name, alone or in a chain ("Paul Martin, maire de
   Cahors, …", "X, 45 ans, commerçant", "X, toxicologue, ancienne de l'Inserm", "X, l'une des
-  romancières les plus lues", "Simon le CEO de Zorbalix"), or in parentheses ("Paul Martin
+  romancières les plus lues", "Luc le CEO de Zorbalix"), or in parentheses ("Paul Martin
   (maire de Cahors)").
 - `role_before`: a title before the name, with or without a comma ("le maire de Cahors,
   Paul Martin", "la toxicologue Anne Roy", "le président russe Ivan Petrov"), never a verb
@@ -122,7 +122,7 @@ def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
     for j in range(line, boundary):
         token = doc[j]
         if not is_role_token(token, plural=True) or token.dep_ == "amod" and token.head.i < j:
-            continue  # "le groupement militaire Sever": an adjective, not a title
+            continue  # "le groupement militaire Orlan": an adjective, not a title
         if comma and not is_role_token(token) and token.head.lower_ not in ("un", "une"):
             continue  # "ses étudiants, Anne Roy": a plural before a comma is no title of one person,
             # but "l'un des écrivains les plus lus, Anne Roy" is
@@ -134,13 +134,13 @@ def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
         before = doc[phrase.start - 1] if phrase.start > line else None
         if before is not None and (before.text in (",", "»", "”", '"') or before.pos_ == "AUX"
                                    or before.pos_ == "VERB" and "Part" not in before.morph.get("VerbForm")):
-            return None  # "», juge Mme Binet": a verb of saying, not a title
+            return None  # "», juge Mme Roy": a verb of saying, not a title
         return phrase
     return None
 
 
 def _first_name_start(doc: Doc, boundary: int, labels: NameLabels) -> int:
-    """ "l'actrice Nastassia" + "Kinski": capitalised words right before the name that follow the
+    """ "l'actrice Maëlys" + "Karvinen": capitalised words right before the name that follow the
     role noun without a preposition are the rest of the name, unless they name an organisation
     ("le député LREM Paul Martin")."""
     i = boundary

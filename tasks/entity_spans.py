@@ -243,7 +243,7 @@ _NOT_NAME = {"DET", "ADP", "PRON", "AUX", "CCONJ", "SCONJ", "ADV", "VERB", "NUM"
 
 def _names_before_roles(doc: Doc, body: str, raws: list[NameSpan]) -> list[NameSpan]:
     """Two or three capitalised words right before a role noun are a person, whatever the model
-    said ("Pouria Amirshahi, député socialiste", "Barrêt Koivogui chef d'antenne"), unless the
+    said ("Séverin Talbazou, député écologiste", "Ovidiu Kranjec chef de mission"), unless the
     model found a person in them ("faubourg de Béré Victorine Dupuis, veuve"). Runs cross the
     model's sentence breaks, which often split such unknown names, but never a line; titles
     ("Mme", "M.") stay out."""

@@ -27,7 +27,7 @@ from tasks.entity_spans import INSTITUTION, NameSpan
 from tasks.roles import role_follows, token_index
 
 _HYPHENED_ACRONYM = re.compile(r"^[^\d]*(?:[^\W\d]-[A-Z]{2,}\b|\b[A-Z]{2,}-[A-Z][a-zà-ÿ])[^\d]*$")
-_ROLE_RIGHT_AFTER = re.compile(r",\s*(?!(?:le|la|les|l['’]|un|une)\b)", re.I)  # "Zineb, étudiante", not ", le ministre"
+_ROLE_RIGHT_AFTER = re.compile(r",\s*(?!(?:le|la|les|l['’]|un|une)\b)", re.I)  # "Yasmina, étudiante", not ", le ministre"
 
 
 def repair_names(doc: Doc, raws: list[NameSpan], body: str | None = None) -> list[NameSpan]:
@@ -60,7 +60,7 @@ def _heading_word(doc: Doc, body: str, raw: NameSpan) -> bool:
 
 
 def _typed_by_acronym(body: str, raw: NameSpan) -> NameSpan:
-    """ "Info'Com-CGT": a capitals-only part joined by a hyphen names an organisation."""
+    """ "Vexa-CFDT": a capitals-only part joined by a hyphen names an organisation."""
     text = body[raw.start:raw.end]
     if raw.label != "ORG" and not raw.role_ref and not text.isupper() and _HYPHENED_ACRONYM.search(text):
         return NameSpan(raw.start, raw.end, "ORG", raw.sentence)
@@ -84,8 +84,8 @@ def _with_adjectives(doc: Doc, body: str, raw: NameSpan) -> NameSpan:
 
 
 def _person_before_role(body: str, raw: NameSpan) -> NameSpan:
-    """ "Zineb, étudiante en lettres": a one-word MISC name, or a name of several capitalised words
-    the model called a place, before a role apposition is a person ("M'Jid El Guerrab, alors député")."""
+    """ "Yasmina, étudiante en lettres": a one-word MISC name, or a name of several capitalised words
+    the model called a place, before a role apposition is a person ("Kaïs El Mansouri, alors député")."""
     text = body[raw.start:raw.end]
     words = text.split()
     shape = raw.label == "MISC" and len(words) == 1 or raw.label in ("MISC", "LOC") and 2 <= len(words) <= 4 \

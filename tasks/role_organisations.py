@@ -1,16 +1,16 @@
 """The organisation named inside a role phrase ("porte-parole du ministère des Affaires étrangères").
 
 The first name typed as an organisation in the phrase's complements; else a name the model
-called a place when it carries an acronym ("BPI France") or, after "de", right under a post
+called a place when it carries an acronym ("ZTB France") or, after "de", right under a post
 held inside an organisation ("porte-parole du Kremlin", "fondatrice de Kelvanor"; a trade and
-a town, "tailleur de Guingamp", is no such post); else a capitalised name the model missed,
-after "de" or right after the role ("fondatrice WARA"), unless the office is held over a place
-("évêque de Sion") or a place noun introduces it ("du massif du Ziama"). A lowercase
+a town, "tailleur de Lannion", is no such post); else a capitalised name the model missed,
+after "de" or right after the role ("fondatrice ZELVA"), unless the office is held over a place
+("évêque de Tarbes") or a place noun introduces it ("du massif du Taurel"). A lowercase
 institution noun before the name belongs to it ("ministère des" + "Affaires étrangères"); a
 minister's portfolio is never an organisation. The two fallbacks each help one development
 page, and both raise bench.ner's europeana ORG F1 (0.1631 and 0.1633 without, 0.1642 with);
-the lists of posts and offices were checked against its errors ("tailleur de Guingamp",
-"préfet de Fribourg"). This module does not say whose role it is.
+the lists of posts and offices were checked against its errors (a trade and a town, a prefect
+and a département). This module does not say whose role it is.
 """
 
 from __future__ import annotations
@@ -62,14 +62,14 @@ def organisation_in(doc: Doc, head: int, end: int, labels: NameLabels,
         if found is not None:
             return _with_institution(doc, found[0], found[1], head)
     if doc[head].lower_ in _TERRITORIAL:
-        return None  # "maire de Cahors", "évêque de Sion": a name the model missed there is a place
+        return None  # "maire de Cahors", "évêque de Tarbes": a name the model missed there is a place
     return _missed_name(doc, head, end, [(a, b) for a, b, _ in labels.at(begin, stop)], portfolio)
 
 
 def _missed_name(doc: Doc, head: int, end: int, taken: list[tuple[int, int]],
                  portfolio: tuple[int, int] | None) -> tuple[int, int] | None:
-    """A capitalised name the model missed, right after the role or after "de" ("fondatrice WARA",
-    "DG de Zorbalix"), never a place introduced by its noun ("du massif du Ziama")."""
+    """A capitalised name the model missed, right after the role or after "de" ("fondatrice ZELVA",
+    "DG de Zorbalix"), never a place introduced by its noun ("du massif du Taurel")."""
     i = head + 1
     while i < end:
         token = doc[i]
@@ -100,7 +100,7 @@ _TERRITORIAL = {"maire", "adjoint", "adjointe", "préfet", "préfète", "sous-pr
                 "reine", "émir", "conseiller", "conseillère", "ministre", "chef", "cheffe", "curé", "recteur",
                 "rectrice", "administrateur", "administratrice"}
 # Posts held inside an organisation: "de" + a name the model called a place names the employer
-# ("porte-parole du Kremlin", "fondatrice de Kelvanor"); a trade + a town does not ("tailleur de Guingamp").
+# ("porte-parole du Kremlin", "fondatrice de Kelvanor"); a trade + a town does not ("tailleur de Lannion").
 _POSTS = {"pdg", "dg", "dga", "ceo", "cto", "coo", "cfo", "directeur", "directrice", "fondateur", "fondatrice",
           "cofondateur", "cofondatrice", "co-fondateur", "co-fondatrice", "porte-parole", "patron", "patronne",
           "salarié", "salariée", "employé", "employée", "cadre", "responsable", "dirigeant", "dirigeante",
@@ -119,7 +119,7 @@ def _employer(doc: Doc, span: tuple[int, int, str], head: int) -> bool:
 
 
 def _has_acronym(doc: Doc, span: tuple[int, int, str]) -> bool:
-    """ "BPI France": a capitals-only word makes a place-like name an organisation's."""
+    """ "ZTB France": a capitals-only word makes a place-like name an organisation's."""
     words = doc.char_span(span[0], span[1], alignment_mode="expand").text.split()
     return any(len(w) >= 2 and w.isupper() and w.isalpha() for w in words[:-1]) or len(words) > 1 and words[-1].isupper()
 

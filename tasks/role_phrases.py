@@ -5,8 +5,8 @@ parser hangs under it, adjectives and complements ("russe de la Défense", "du m
 Affaires étrangères", "de mission à la chambre de commerce"), and stops at punctuation, a
 clause (relative, participle, verb), a line break or a person's name not introduced by "de";
 on the left it keeps only the words that change the role ("ancien", "ex-", "vice"). Where the
-parser hangs a long complement elsewhere ("chef d'antenne du massif du Ziama", "fondatrice
-WARA"), the part-of-speech tags extend the phrase over nouns, names, adjectives and their
+parser hangs a long complement elsewhere ("chef de secteur du massif du Taurel", "fondatrice
+ZELVA"), the part-of-speech tags extend the phrase over nouns, names, adjectives and their
 prepositions: measured on the development pages, the dependency extent alone loses 6 of 83
 role items, on 6 pages. A plural head is given in the singular ("les juristes" -> "juriste").
 The organisation inside the phrase is `tasks.role_organisations`' work; whose role it is,
@@ -101,7 +101,7 @@ _CALENDAR = {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
 
 def _chunk_end(doc: Doc, head: int, limit: int) -> int:
     """End of the noun phrase that the tags alone allow after `head`: adjectives, nouns, names
-    and their prepositions ("chef d'antenne du massif du Ziama", "fondatrice WARA"), where the
+    and their prepositions ("chef de secteur du massif du Taurel", "fondatrice ZELVA"), where the
     parser hangs a long complement elsewhere. Stops at punctuation, a verb, a line break."""
     end = head + 1
     while end < limit and "\n" not in doc[end - 1].whitespace_:
@@ -197,7 +197,7 @@ def tokens_from(doc: Doc, at: int, count: int) -> list:
 def _portfolio_end(doc: Doc, at: int) -> int | None:
     """End of the portfolio name starting at `at`: capitalised words with their adjectives and
     complements ("Cohésion des territoires", "Europe et des Affaires étrangères"), never a name
-    after it ("Sports Laura Flessel") nor a second role ("Justice et trésorier du Modem")."""
+    after it ("Sports Anne Roy") nor a second role ("Justice et trésorier du Modem")."""
     tokens = tokens_from(doc, at, 12)
     if not tokens or tokens[0].idx != at or not tokens[0].text[:1].isupper() or tokens[0].pos_ in ("VERB", "AUX"):
         return None

@@ -1,4 +1,4 @@
-"""Roles and affiliations a post states for a person: "Nicolas Dufourcq, DG de BPI France".
+"""Roles and affiliations a post states for a person: "Paul Martin, DG de Zorbalix".
 
 `find_roles` runs the rule families of `tasks.appositions` (apposition after the name, title
 before it, copula, "en tant que", party in parentheses) on every person mention and turns
@@ -84,7 +84,7 @@ def _finding(doc: Doc, body: str, person: tuple[int, int], phrase: RolePhrase, l
     return RoleFinding(person, _tidy(phrase.text), name, org, (min(a, person[0]), max(b, person[1])), phrase.portfolio)
 
 
-# "Simon, CEO de Mydatamodels, en compagnie du jeune Dimitri": who comes along shares the organisation.
+# "Luc, CEO de Zorbalix, en compagnie du jeune Marc": who comes along shares the organisation.
 _PARTNER = r"(?:collègue|associée?|cofondat(?:eur|rice)|co-fondat(?:eur|rice)|binôme)"
 _COMPANION = re.compile(
     r"\s*,?\s*(?:(?:en compagnie|accompagnée?s?)\s+(?:de\s+la|de\s+l['’]|de|du|d['’]|des)?\s*"
@@ -105,7 +105,7 @@ def _companion(body: str, start: int, end: int, with_org: list[RoleFinding]) -> 
     return None
 
 
-# "X, qui présente le projet Hectar" / "X, qui dirige la société Y": an affiliation without a role noun.
+# "X, qui présente le projet Kelvor" / "X, qui dirige la société Y": an affiliation without a role noun.
 _AFFILIATION = re.compile(
     r"\s*,\s*(?:qui\s+)?(?:présente|présentait|dirige|dirigeait|pilote|pilotait|représente|représentait|"
     r"a fondé|a cofondé|a co-fondé|a créé|a lancé|fondateur de|fondatrice de|travaille pour|travaille chez)\s+"
@@ -116,7 +116,7 @@ _AFFILIATION = re.compile(
 
 
 def org_name_at(body: str, at: int) -> tuple[int, int] | None:
-    """The span of a capitalised name starting at `at`, ended by a capitalised function word ("Hectar Pour cela")."""
+    """The span of a capitalised name starting at `at`, ended by a capitalised function word ("Kelvor Pour cela")."""
     match = _ORG_NAME.match(body, at)
     if not match or not match["org"]:
         return None
