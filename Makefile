@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report
+.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,15 @@ chromium:  ## Debian's chromium for the report's browser test (skipped when it c
 	  else echo "chromium absent and apt-get/root unavailable: the report's browser test will be skipped"; fi; \
 	fi
 
-eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction) and the quote and NER reports
+eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction), the speakers' cross-validation, the quote and NER reports
 	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
+	$(BIN)/python -m bench.speakers cv --shared $(SHARED)
 	$(BIN)/python -m bench.litbank --shared $(SHARED)
 	$(BIN)/python -m bench.ner --shared $(SHARED) --json data/eval/ner.json
+
+train-speakers: $(BIN)/covpipe  ## retrain the speaker model on the development gold (tasks/data/speaker_model.json)
+	$(BIN)/python -m bench.speakers train --shared $(SHARED)
 
 bench-reprocess: $(BIN)/covpipe  ## idempotence (seeds + French pages twice) and re-processing of 1,000 posts
 	@mkdir -p $(PREFECT_HOME) data/eval

@@ -59,11 +59,11 @@ def dev_documents(shared: Path, sets: tuple[str, ...] = ("seeds", "fr-web")) -> 
             raw = acquire_file(folder / gold["document"], now)
             post = prepare_post(raw, known, options, now, "dev")
             pending.append((gold["document"], name, gold, post))
-    docs = _parsed(nlp, [p.body_text for *_, p in pending])
+    docs = parsed(nlp, [p.body_text for *_, p in pending])
     return [DevDoc(n, c, g, p, d) for (n, c, g, p), d in zip(pending, docs, strict=True)]
 
 
-def _parsed(nlp, texts: list[str]) -> list[Doc]:
+def parsed(nlp, texts: list[str]) -> list[Doc]:
     """spaCy's parse of each text, from the cache when the model and text are the same."""
     model = f"{nlp.meta['name']}-{nlp.meta['version']}-{'-'.join(nlp.pipe_names)}"
     keys = [hashlib.sha256(f"{model}\n{t}".encode()).hexdigest()[:20] for t in texts]

@@ -119,8 +119,9 @@ def enrich_post(post: Post, doc) -> Post:
     from tasks.speakers import attribute_speakers
 
     entities, mentions, roles = extract_entities(doc, post.events)
-    quotes = attribute_speakers(doc, post.quotes, mentions, entities, post.title)
-    return post.model_copy(update=dict(entities=entities, mentions=mentions, roles=roles, quotes=quotes))
+    found = attribute_speakers(doc, post.quotes, mentions, entities, roles)
+    return post.model_copy(update=dict(entities=found.entities, mentions=found.mentions, roles=roles,
+                                       quotes=found.quotes))
 
 
 def prepare_post(

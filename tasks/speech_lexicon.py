@@ -1,14 +1,39 @@
-"""Words that speaker attribution reads: verbs of saying, auxiliaries, human and organisation nouns, gender cues.
+"""Words the speaker stage reads: verbs of saying, nouns of people, nouns of bodies that speak.
 
-The verbs come from data/speech_verbs_*.txt (regular -er verbs are inflected here); the
-smaller closed lists stay in code beside the rules that read them. No logic beyond lookups.
+General lexicons of French (and English verbs of saying), never names: the verbs come from
+data/speech_verbs_*.txt (regular -er verbs are inflected here), the person nouns from
+data/person_nouns_fr.txt (coreferee's list of occupations and roles) and data/roles_fr.txt,
+plus the few nouns of people that are not occupations (witness, resident, activist…).
+No logic beyond lookups, except telling a verb of saying from a noun or adjective of the same form.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from importlib import resources
+
+# Nouns of people that are neither occupations nor offices, which a text uses as titles ("le témoin").
+_PEOPLE = frozenset("""
+homme femme fille fils garçon père mère jeune octogénaire quadragénaire quinquagénaire sexagénaire habitant
+habitante riverain riveraine militant militante activiste syndicaliste élu élue témoin victime otage prévenu
+prévenue accusé accusée intéressé intéressée ancien ancienne visiteur visiteuse exposant exposante participant
+participante spectateur spectatrice imam prêtre pasteur rabbin
+""".split())
+# Nouns of bodies that speak as one: "estime la préfecture", "selon le parquet de Lyon", "le syndicat dénonce".
+GROUP_NOUNS = frozenset("""
+agence administration ambassade armée assemblée association autorité banque cabinet chambre chancellerie
+club collectif comité commission compagnie conseil cour département direction entreprise équipe état-major
+fédération fondation gendarmerie gouvernement groupe hôpital institut intersyndicale justice mairie
+ministère mouvement municipalité office ong opposition organisation parquet parti police préfecture présidence
+rectorat région rédaction sénat société syndicat tribunal université ville commune majorité
+journal quotidien hebdomadaire mensuel magazine média chaîne radio revue site
+""".split())
+MEDIA_NOUNS = frozenset("journal quotidien hebdomadaire mensuel magazine média chaîne radio revue site".split())
+# "fait" says something only in "fait savoir", "fait valoir", "fait remarquer"...
+_FAIRE = {"fait", "font", "faisait", "faisaient"}
+_FAIRE_SAYING = {"savoir", "valoir", "part", "remarquer", "observer", "état"}
+_NOT_VERB = {"DET", "ADP", "PROPN", "PRON", "CCONJ", "SCONJ", "PUNCT", "NUM", "ADJ"}
+
 
 @cache
 def speech_verbs() -> frozenset[str]:
@@ -34,54 +59,37 @@ def _regular_er(lemma: str) -> set[str]:
     return {(soft if e[0] in "ao" else stem) + e for e in endings}
 
 
-AUX = {"a", "avait", "aurait", "ont", "avaient", "est", "était", "sont", "s'est", "s’est", "se", "s'", "s’"}
-PREPS = {"de", "d'", "d’", "du", "des", "à", "au", "aux", "avec", "pour", "contre", "par", "chez", "sur", "vers",
-          "selon", "entre", "en", "dans", "sous", "après", "avant"}
-STOP = {"qui", "que", "qu'", "qu’", "dont", "où", "et", "mais", "avant", "après", "lors", "pendant", "alors", "car",
-         "donc", "puis", "selon", "si", "quand", "lorsque", "tandis", "comme", "afin", "pour"}
-INANIMATE = {"rapport", "étude", "texte", "document", "communiqué", "article", "loi", "décret", "enquête", "sondage",
-              "note", "lettre", "message", "projet", "décision", "jugement", "arrêt", "avis", "tweet", "publication",
-              "site", "page", "livre", "ouvrage", "film", "titre", "chiffre", "bilan", "vidéo", "image", "phrase"}
-FUNCTION = {"quand", "lorsque", "comme", "et", "mais", "ou", "où", "si", "que", "qui", "dont", "car", "puis", "alors",
-             "selon", "avec", "dans", "pour", "par", "sur", "le", "la", "les", "l", "un", "une", "des", "du", "de", "en",
-             "à", "au", "aux", "ce", "cette", "son", "sa", "ses", "leur", "il", "elle", "ils", "elles", "on", "nous",
-             "vous", "je", "tu", "y", "ne", "n", "pas", "plus", "tandis", "ainsi", "même", "aussi", "déjà", "encore",
-             "donc", "or", "ni", "soit", "contre", "après", "avant", "depuis", "sans", "sous", "chez", "entre"}
-HUMAN = {"magistrat", "magistrate", "juge", "procureur", "procureure", "imam", "prêtre", "père", "mère", "femme",
-          "homme", "fille", "fils", "garçon", "jeune", "octogénaire", "quadragénaire", "toxicologue", "syndicaliste",
-          "militant", "militante", "élu", "élue", "avocat", "avocate", "médecin", "scientifique", "spécialiste",
-          "expert", "experte", "étudiant", "étudiante", "prévenu", "prévenue", "accusé", "accusée", "victime",
-          "témoin", "policier", "policière", "agriculteur", "agricultrice", "habitant", "habitante", "élève",
-          "ministre", "président", "présidente", "député", "députée", "chef", "cheffe", "patron", "patronne",
-          "architecte", "écrivain", "écrivaine", "auteur", "autrice", "auteure", "chercheur", "chercheuse",
-          "journaliste", "sénateur", "sénatrice", "maire", "dirigeant", "dirigeante", "responsable", "secrétaire",
-          "porte-parole", "directeur", "directrice", "fondateur", "fondatrice", "professeur", "professeure",
-          "enseignant", "enseignante", "ingénieur", "ingénieure", "contre-amiral", "amiral", "général", "colonel",
-          "commerçant", "commerçante", "réalisateur", "réalisatrice", "chanteur", "chanteuse", "comédien",
-          "comédienne", "ancien", "ancienne", "intéressé", "intéressée", "sociologue", "économiste", "historien",
-          "historienne", "biologiste", "psychologue", "philosophe", "militaire", "activiste", "otage", "artiste"}
-ORG_NOUNS = {"agence", "journal", "quotidien", "hebdomadaire", "magazine", "site", "média", "ministère", "gouvernement",
-              "ong", "association", "parti", "syndicat", "entreprise", "groupe", "société", "armée", "police",
-              "institut", "organisation", "autorité", "fédération", "collectif", "mouvement", "parquet", "tribunal",
-              "cour", "commission", "conseil", "office", "banque", "fondation", "chaîne", "radio", "rédaction"}
-
-
-def is_human_noun(noun: str) -> bool:
-    n = noun.lower()
-    if n in HUMAN:
-        return True
-    try:
-        from tasks.roles import _role_words
-        return n in {w.lower() for w in _role_words()}
-    except Exception:
+def is_saying(token) -> bool:
+    """Whether a spaCy token is a verb of saying ("explique", "a-t-il ajouté", "fait savoir")."""
+    word = token.lower_
+    if word not in speech_verbs() or token.pos_ in _NOT_VERB and not _finite_taken_for_adjective(token):
         return False
+    if token.pos_ == "NOUN" and token.i and token.nbor(-1).pos_ in ("DET", "ADP") and not _clitic_object(token):
+        return False  # "le juge", "une note"
+    if word in _FAIRE:
+        following = token.nbor() if token.i + 1 < len(token.doc) else None
+        return following is not None and following.lower_ in _FAIRE_SAYING
+    return True
 
 
-CONT_VERBS = re.compile(r"^(?:ajout|poursui|continu|conclu|renchéri|complèt|complét|insist|détaill|développ|précis)", re.I)
-FEM_SUFFIX = re.compile(r"(?:trice|euse|ienne|ante|ière|esse|aine|ente|ée|ise|ive|elle|onne)$", re.I)
-FEM_WORDS = {"ministre-femme", "femme", "fille", "mère", "sœur", "soeur", "dame", "épouse", "veuve", "étudiante",
-              "avocate", "députée", "sénatrice", "présidente", "directrice", "secrétaire générale"}
-MASC_WORDS = {"homme", "père", "fils", "frère", "mari", "garçon", "monsieur"}
+def _clitic_object(token) -> bool:
+    """ "comme l'explique X": the tagger reads the object clitic as an article and the verb as a noun."""
+    return token.i >= 2 and token.nbor(-1).lower_ in ("l'", "l’", "le", "la") and \
+        token.nbor(-2).lower_ in ("comme", "que", "qu'", "qu’")
 
 
-PRONOUNS = {"il", "elle", "ils", "elles", "he", "she", "they", "celui-ci", "celle-ci", "lui"}
+def _finite_taken_for_adjective(token) -> bool:
+    """ "La Ministre insiste sur…": the parser calls a finite verb after a capitalised noun an adjective."""
+    return token.pos_ == "ADJ" and token.dep_ == "amod" and token.head.i < token.i and \
+        token.lower_.endswith(("e", "ent", "ait", "aient"))
+
+
+@cache
+def person_nouns() -> frozenset[str]:
+    """Nouns that denote a person by occupation, office or role, lower case."""
+    words = set(_PEOPLE)
+    for name in ("person_nouns_fr.txt", "roles_fr.txt"):
+        text = resources.files("tasks").joinpath("data", name).read_text("utf-8")
+        words.update(line.strip().casefold() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+    return frozenset(words)

@@ -1,7 +1,8 @@
-"""The spaCy pipeline once per session, and the speaker helper the speaker tests share."""
+"""The spaCy pipeline once per session, and the helpers the speaker tests share."""
 
 import pytest
 
+from tasks.attribution_context import Passage
 from tasks.entities import extract_entities
 from tasks.nlp import load_nlp
 from tasks.parse import extract_quotes
@@ -13,9 +14,20 @@ def nlp():
     return load_nlp()
 
 
-def speakers(nlp, text, title=None):
-    """(quote text, speaker, rule) of each speech quote of `text`."""
+def attribution(nlp, text):
+    """The speaker stage's output on `text`, with the shipped model."""
+    doc = nlp(text)
+    entities, mentions, roles = extract_entities(doc)
+    return attribute_speakers(doc, extract_quotes(text), mentions, entities, roles)
+
+
+def speakers(nlp, text):
+    """(quote text, speaker) of each speech quote of `text`."""
+    return [(q.text, q.speaker) for q in attribution(nlp, text).quotes if q.kind == "speech"]
+
+
+def passage(nlp, text) -> Passage:
+    """What the frame and referent finders read of `text`."""
     doc = nlp(text)
     entities, mentions, _ = extract_entities(doc)
-    quotes = attribute_speakers(doc, extract_quotes(text), mentions, entities, title)
-    return [(q.text, q.speaker, q.attribution_rule) for q in quotes if q.kind == "speech"]
+    return Passage(doc, extract_quotes(text), mentions, entities)

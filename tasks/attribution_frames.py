@@ -1,0 +1,393 @@
+"""Where French names the source of a quote: the frames around a quotation, read from the parse.
+
+Each finder is one construction of reported speech and returns at most one `Cue`: the phrase
+that stands for the source (its head token and span) and the word that ties it to the quote.
+None of them decides who spoke: a cue's phrase may be a name, a pronoun, a title ("le
+maire") or an organisation ("la préfecture de la Gironde"); `tasks.referents` says what it
+stands for and `tasks.speaker_ranker` weighs the cues, with weights learned on the gold.
+  incise      « … », estime la préfecture / a-t-il dit / Marie Roy a-t-elle expliqué /
+              c'est ainsi qu'elle a résumé: the first verb of saying after the quote
+  inner       « Nous irons, a-t-il dit, jusqu'au bout »: an incise inside the marks
+  cue         Le maire a expliqué que « … » / Comme l'explique Paul Roy, « … »: the last
+              verb of saying before the quote in its sentence, and its subject
+  according   selon X / d'après X / pour X, … / aux yeux de X / à ses yeux in the quote's sentence
+  colon       Paul Roy, maire de Cahors : « … »: a phrase without a verb before a colon
+  announced   the quote opens its sentence and the one before ends with ":" (a cue or a colon there)
+  before      the quote opens its sentence and the one before has a verb of saying and its subject
+  clause      Elle se dit « vraiment confiante »: the subject of the clause the quote sits in
+The parser reads an inverted subject as an object (« … », déclare le maire: "maire" is obj),
+so after a verb of saying the first noun phrase that is not a prepositional phrase is taken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from schemas import Quote
+from tasks.attribution_context import Passage
+from tasks.speech_lexicon import is_saying
+
+_NP_DEPS = {"det", "amod", "nmod", "flat:name", "flat", "fixed", "compound", "case", "nummod", "flat:foreign"}
+_SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")
+_INVERTED_DEPS = {"nsubj", "nsubj:pass", "obj", "expl:subj", "dep", "appos", "iobj", "obl:arg", "ROOT", "conj"}
+_CLITIC_SUBJECTS = {"-il", "-elle", "-ils", "-elles", "-on", "il", "elle", "ils", "elles"}
+_OBJECT_CLITICS = {"nous", "vous", "me", "te", "se", "m'", "m’", "t'", "t’", "s'", "s’"}
+_RELATIVE = {"qui", "que", "qu'", "qu’", "lequel", "laquelle", "lesquels", "lesquelles"}
+_ACCORDING = {"selon", "d'après", "d’après", "according"}
+_PARENTHESIS = re.compile(r"[\s»”\"›]*\([^()\n]{1,200}\)")
+_VOICE = re.compile(r"\b(?:par la (?:voix|bouche)|à travers|via)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])?"
+                    r"(?:(?:son|sa|ses|leur|leurs|la|le|l['’])\s*)?", re.I)
+_CONJUNCTION = re.compile(r"(?:^|\s)(?:mais|et|or|donc|car|puis|ainsi|alors)$", re.I)
+_NEW_CLAUSE = {"quand", "lorsque", "lorsqu'", "lorsqu’", "alors", "tandis", "si", "car", "mais", "et", "puis", "où",
+               "dont", "parce", "pendant", "avant", "après", "pour", "afin", "ou", "ni"}
+_INCISE_REACH = 12  # tokens after a quote where its incise verb may stand
+_NOMINAL = {"NOUN", "PROPN", "PRON", "NUM"}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A phrase that may stand for a quote's source, and the construction that points to it."""
+
+    frame: str
+    head: int  # token index of the phrase's head
+    start: int  # character span of the phrase
+    end: int
+    marker: tuple[int, int]  # character span of the verb of saying, preposition or colon
+    distance: int  # tokens between the quote and the marker
+    crossed: bool = False  # another quotation stands between the quote and the marker
+
+
+def find_cues(p: Passage, quote: Quote) -> list[Cue]:
+    """Every frame that points to a source for `quote`."""
+    direct = [incise(p, quote), inner_incise(p, quote), cue_before(p, quote), according(p, quote), colon(p, quote)]
+    direct = [c for c in direct if c is not None]
+    # the sentence before speaks for the quote only when the quote's own sentence names no source
+    context = [clause_subject(p, quote)] + ([] if direct else [announced(p, quote)])
+    return direct + [c for c in context if c is not None]
+
+
+# ---------------------------------------------------------------- phrases
+
+def phrase_span(token: Token) -> tuple[int, int]:
+    """Character span of the noun phrase headed by `token`: determiners, adjectives, complements
+    ("la préfecture de la Gironde") and name parts; not relative clauses nor appositions."""
+    left, right = token, token
+    stack = [token]
+    while stack:
+        t = stack.pop()
+        for child in t.children:
+            if child.dep_ in _NP_DEPS and abs(child.i - token.i) < 12 and not (t is token and child.dep_ == "case"):
+                stack.append(child)
+                left = child if child.i < left.i else left
+                right = child if child.i > right.i else right
+    start, end = left.idx, right.idx + len(right)
+    return start, end
+
+
+def _cue(p: Passage, frame: str, head: Token, marker: Token | tuple[int, int], distance: int,
+         crossed: bool = False) -> Cue:
+    start, end = phrase_span(head)
+    named = p.named_covering(head.idx, head.idx + len(head))
+    if named is not None:  # the parser may cut a name it does not know ("Pour Ana Ruiz Gómez, …")
+        start, end = min(start, named.start), max(end, named.end)
+    span = marker if isinstance(marker, tuple) else (marker.idx, marker.idx + len(marker))
+    return Cue(frame, head.i, start, end, span, distance, crossed)
+
+
+def subject_of(verb: Token, depth: int = 0, allowed=lambda t: True) -> Token | None:
+    """The subject of a verb: its own; for a verb with none, the subject of the verb it depends on
+    ("X s'est levé pour dire", "X, penché sur moi, demandait"); or the noun a relative "qui" stands for."""
+    subjects = [c for c in verb.children if (c.dep_ in _SUBJECT_DEPS or c.lower_ in ("-il", "-elle", "-ils", "-elles", "-on"))
+                and allowed(c)]
+    subjects.sort(key=lambda c: (c.i > verb.i, -c.i if c.i < verb.i else c.i))  # the nearest before the verb first
+    for child in subjects[:1]:
+        if child.lower_ in _RELATIVE and verb.dep_.startswith("acl"):
+            return verb.head
+        if child.lower_ in _OBJECT_CLITICS and "3" in verb.morph.get("Person"):
+            # "Madame la Ministre, …, nous invite à…": a third-person verb has no "nous" for subject
+            return _fronted_noun(verb) or child
+        return child
+    if verb.dep_ in ("acl", "advcl") and verb.text.endswith("ant") and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head  # "le ministre, jugeant que…"
+    if verb.dep_ == "amod" and verb.pos_ == "ADJ" and verb.head.i < verb.i:
+        return verb.head  # a finite verb the parser took for an adjective of its subject
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and depth < 2:
+        return subject_of(verb.head, depth + 1, allowed)
+    return None
+
+
+def _fronted_noun(verb: Token) -> Token | None:
+    """The first noun phrase the verb governs before it, outside a prepositional phrase."""
+    for child in verb.lefts:
+        if child.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "case" for c in child.children):
+            return child
+    return None
+
+
+def inverted_subject(p: Passage, verb: Token, until: int) -> Token | None:
+    """The first noun phrase after the verb that is not a prepositional phrase ("déclare à cette
+    occasion le ministre"): the parser calls an inverted subject an object, or hangs it elsewhere."""
+    for child in verb.rights:
+        if child.idx >= until or p.in_quote(child.idx):
+            break
+        if child.pos_ not in _NOMINAL or child.dep_ not in _INVERTED_DEPS:
+            continue
+        if any(c.dep_ == "case" for c in child.children) or child.lower_ in _RELATIVE:
+            continue
+        return child
+    return _next_noun(p, verb, until)
+
+
+def _next_noun(p: Passage, verb: Token, until: int) -> Token | None:
+    """The linear reading: the first noun after the verb, past adverbs and a prepositional phrase."""
+    in_pp = False
+    for token in p.doc[verb.i + 1:verb.i + 10]:
+        if token.idx >= until or p.in_quote(token.idx) or token.text in (".", ";", ":", "«", "»", "\n"):
+            return None
+        if token.pos_ == "ADP":
+            in_pp = True
+        elif token.is_punct:
+            in_pp = False
+        elif token.pos_ in ("NOUN", "PROPN") and not in_pp:
+            return token
+    return None
+
+
+# ---------------------------------------------------------------- after the quote
+
+def incise(p: Passage, quote: Quote) -> Cue | None:
+    """The first verb of saying after the quote in its sentence, and who it says spoke."""
+    after = quote.char_end + (1 if quote.close_mark else 0)
+    sentence_end = p.sentences[p.sentence_of(after)][1]
+    gloss = _PARENTHESIS.match(p.body, after)  # « Errare humanum est » (l'erreur est humaine), lance X
+    if gloss:
+        after = gloss.end()
+    head = p.body[after:after + 3].lstrip(" \u00a0\u202f»”\"›")
+    punctuated = head[:1] in (",", "!", "?", "…", ")") or quote.text.rstrip()[-1:] in ("!", "?", "…", ",")
+    token, crossed, seen = p.token_at(after), False, 0
+    while token is not None and token.idx < sentence_end and seen < _INCISE_REACH:
+        if p.in_quote(token.idx):
+            crossed = True
+        elif token.text in (".", ";", ":") or "\n" in token.whitespace_ or seen == 0 and token.lower_ in _NEW_CLAUSE:
+            return None  # "« A », quand le Qatar dénonçait…": another clause, not an incise
+        elif is_saying(token) and (punctuated or seen <= 1):
+            return _incise_source(p, token, sentence_end, seen, crossed)
+        elif token.lower_ in ("lire", "lit", "entendre") and punctuated:
+            return _read_in(p, token, seen, crossed)
+        elif not token.is_punct:
+            seen += 1
+        token = token.nbor() if token.i + 1 < len(p.doc) else None
+    return None
+
+
+def _incise_source(p: Passage, verb: Token, until: int, distance: int, crossed: bool) -> Cue | None:
+    clitic = next((t for t in p.doc[verb.i - 3:verb.i + 3] if t.lower_ in ("-il", "-elle", "-ils", "-elles", "-on")),
+                  None) if verb.i >= 3 else None
+    subject = clitic or subject_of(verb, allowed=lambda t: not p.in_quote(t.idx))
+    if subject is None:
+        subject = inverted_subject(p, verb, until)
+    if subject is None:
+        return None
+    return _cue(p, "incise", subject, verb, distance, crossed)
+
+
+def _voice(p: Passage, subject: Token, verb: Token) -> Token | None:
+    """ "L'ONU, par la voix de son porte-parole Jan Novák, a déploré…": the person who spoke for the subject."""
+    start = subject.idx + len(subject)
+    if verb.idx <= start:
+        return None
+    match = _VOICE.search(p.body, start, verb.idx)
+    if match is None:
+        return None
+    token = p.token_at(match.end())
+    return token if token is not None and token.idx < verb.idx and token.pos_ in _NOMINAL else None
+
+
+def _read_in(p: Passage, verb: Token, distance: int, crossed: bool) -> Cue | None:
+    """ "« … », peut-on lire dans Le Monde": the publication is the source."""
+    if not any(t.lower_ == "-on" for t in p.doc[max(verb.i - 3, 0):verb.i]):
+        return None
+    source = next((c for c in verb.children if any(k.lower_ in ("dans", "sur", "chez") for k in c.children)), None)
+    on = next(t for t in p.doc[max(verb.i - 3, 0):verb.i] if t.lower_ == "-on")
+    return _cue(p, "incise", source or on, verb, distance, crossed)
+
+
+def inner_incise(p: Passage, quote: Quote) -> Cue | None:
+    """« Nous irons, a-t-il dit, jusqu'au bout »: a verb of saying between commas inside the marks,
+    with a pronoun clitic or a subject right after it."""
+    for m in re.finditer(r"[,;]\s+", quote.text):
+        start = quote.char_start + m.end()
+        words = p.doc.char_span(start, min(quote.char_end, start + 60), alignment_mode="expand")
+        if words is None:
+            continue
+        tokens = [t for t in words if not t.is_punct][:4]
+        verb = next((t for t in tokens if is_saying(t)), None)
+        if verb is None or tokens.index(verb) > 3:
+            continue
+        following = p.doc[verb.i + 1:verb.i + 8]
+        if not any(t.text in (",", ".", ";", "!", "?", "»", "”") or t.is_sent_end for t in following):
+            continue
+        clitic = next((t for t in p.doc[max(verb.i - 2, 0):verb.i + 3] if t.lower_ in ("-il", "-elle", "-ils", "-elles")),
+                      None)
+        subject = clitic or next((t for t in following if t.pos_ in ("PROPN", "NOUN") and t.dep_ != "obl:mod"
+                                  and not any(c.dep_ == "case" for c in t.children)), None)
+        if subject is not None:
+            return _cue(p, "inner", subject, verb, 0)
+    return None
+
+
+# ---------------------------------------------------------------- before the quote
+
+def cue_before(p: Passage, quote: Quote, until: int | None = None, frame: str = "cue") -> Cue | None:
+    """The last verb of saying before the quote in its sentence, and its subject."""
+    index = p.sentence_of(quote.char_start) if until is None else p.sentence_of(until - 1)
+    start = p.sentences[index][0]
+    until = quote.char_start - 1 if until is None else until
+    tokens = p.tokens_between(start, until)
+    for position, token in enumerate(reversed(tokens)):
+        if not is_saying(token) or token.pos_ not in ("VERB", "AUX"):
+            continue
+        verb = _outermost_saying(token)
+        subject = subject_of(verb, allowed=lambda t: not p.in_quote(t.idx))
+        if subject is None or subject.lower_ in _RELATIVE:
+            subject = _name_before(p, verb, start) or inverted_subject(p, verb, until)
+        if subject is None or p.in_quote(subject.idx):
+            return None
+        return _cue(p, frame, _voice(p, subject, verb) or subject, verb, position)
+    return None
+
+
+def _name_before(p: Passage, verb: Token, start: int) -> Token | None:
+    """ "Anne Roy, fondatrice de Y affirme…", which the parser cut in two: the last person named
+    before a verb that has no subject, with no other verb between them."""
+    names = [n for n in p.named_in(start, verb.idx) if n.type == "PERSON"]
+    if not names:
+        return None
+    between = p.tokens_between(names[-1].end, verb.idx)
+    if any(t.pos_ in ("VERB", "AUX") for t in between) or len(between) > 10:
+        return None
+    return p.token_at(names[-1].start)
+
+
+def _outermost_saying(verb: Token) -> Token:
+    """The verb of saying that reports the clause `verb` is in ("X a affirmé que l'armée avait
+    « détruit » … et salué …": affirmé, not salué), climbing complements and coordinations."""
+    best, node = verb, verb
+    for _ in range(4):
+        if node.dep_ not in ("ccomp", "xcomp", "conj", "advcl") or node.head is node or node.head.i > node.i:
+            break
+        node = node.head
+        if is_saying(node):
+            best = node
+    return best
+
+
+def according(p: Passage, quote: Quote) -> Cue | None:
+    """selon X, d'après X, aux yeux de X, or "pour X," in the quote's sentence (outside quotes)."""
+    a, b = p.sentences[p.sentence_of(quote.char_start)]
+    best = None
+    for token in p.tokens_between(a, b):
+        word = token.lower_
+        if word == "après" and token.i and p.doc[token.i - 1].lower_ in ("d'", "d’"):
+            word = "d'après"
+        yeux = word == "yeux" and token.i and p.doc[token.i - 1].lower_ in ("aux", "ses", "leurs")
+        if word not in _ACCORDING and word != "pour" and not yeux:
+            continue
+        head = p.doc[token.i - 1] if yeux and p.doc[token.i - 1].lower_ != "aux" else _object_of(p, token, yeux)
+        if head is None or p.in_quote(head.idx) or head.pos_ not in _NOMINAL and head.lower_ not in ("ses", "leurs"):
+            continue
+        if word == "pour" and not _pour_frames(p, token, head):
+            continue
+        distance = abs(token.i - (p.token_at(quote.char_start).i if p.token_at(quote.char_start) else token.i))
+        cue = _cue(p, "according", head, token, distance)
+        if best is None or cue.distance < best.distance:
+            best = cue
+    return best
+
+
+def _object_of(p: Passage, token: Token, yeux: bool) -> Token | None:
+    if yeux:  # aux yeux de X
+        return next((c for c in token.children if c.dep_ == "nmod"), None)
+    if token.dep_ in ("case", "fixed", "mark") and token.head.i > token.i:
+        return token.head
+    following = token.nbor() if token.i + 1 < len(p.doc) else None
+    while following is not None and following.pos_ == "DET":
+        following = following.nbor() if following.i + 1 < len(p.doc) else None
+    return following
+
+
+def _pour_frames(p: Passage, token: Token, head: Token) -> bool:
+    """ "Pour X, …" opens its clause and closes with a comma or a colon: a point of view, not a goal."""
+    end = phrase_span(head)[1]
+    named = p.named_covering(head.idx, head.idx + len(head))
+    end = max(end, named.end) if named else end
+    after = p.body[end:end + 2].lstrip()
+    before = p.body[max(0, token.idx - 8):token.idx].strip()
+    opens = not before or before[-1:] in (",", ".", "»", "”", ":", "\n") or _CONJUNCTION.search(before)
+    return after[:1] in (",", ":") and bool(opens)
+
+
+def colon(p: Passage, quote: Quote) -> Cue | None:
+    """Paul Roy, maire de Cahors : « … »: a phrase with no verb of its own right before a colon."""
+    before = p.body[:max(quote.char_start - 1, 0)].rstrip(" \u00a0\u202f«“\"‹")
+    if not before.endswith(":"):
+        return None
+    line = before.rfind("\n") + 1
+    start = max(p.sentences[p.sentence_of(quote.char_start)][0], line)
+    return _verbless(p, start, len(before) - 1, "colon")
+
+
+def _verbless(p: Passage, start: int, colon_at: int, frame: str) -> Cue | None:
+    """The head of a phrase with no finite verb between `start` and a colon ("Paul Roy, maire :")."""
+    tokens = [t for t in p.tokens_between(start, colon_at) if not t.is_punct]
+    if not tokens or len(tokens) > 14 or any(t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")
+                                             for t in tokens):
+        return None
+    heads = [t for t in tokens if t.pos_ in _NOMINAL and (t.head.i < tokens[0].i or t.head.i > tokens[-1].i
+                                                           or t.head == t or t.dep_ in ("nsubj", "ROOT"))]
+    head = heads[0] if heads else next((t for t in tokens if t.pos_ in _NOMINAL), None)
+    return _cue(p, frame, head, (colon_at, colon_at + 1), 0) if head is not None else None
+
+
+def announced(p: Passage, quote: Quote) -> Cue | None:
+    """The quote opens its sentence: the sentence before introduces it, with a colon ("Il ajoute :")
+    or with a verb of saying ("comme le raconte Paul Roy, 32 ans. « … »")."""
+    index = p.sentence_of(quote.char_start)
+    start = p.sentences[index][0]
+    if index == 0 or p.body[start:quote.char_start].strip(" «“\"‹—–-\n\u00a0\u202f"):
+        return None
+    a, b = p.sentences[index - 1]
+    text = p.body[a:b].rstrip()
+    end = a + len(text)
+    if not text.endswith(":"):
+        return cue_before(p, quote, until=end, frame="before")
+    return cue_before(p, quote, until=end - 1, frame="announced") or _verbless(p, a, end - 1, "announced")
+
+
+def clause_subject(p: Passage, quote: Quote) -> Cue | None:
+    """Elle se dit « vraiment confiante » / Le maire juge la situation « préoccupante »: the subject of
+    the clause whose predicate holds the quote, standing before it."""
+    inside = p.doc.char_span(quote.char_start, quote.char_end, alignment_mode="expand")
+    if inside is None:
+        return None
+    outside = [t.head for t in inside if not (quote.char_start - 1 <= t.head.idx < quote.char_end + 1)]
+    roots = outside + [t for t in inside if t.head == t]  # the sentence's root inside the quote: its subject
+    sentence_start = p.sentences[p.sentence_of(quote.char_start)][0]
+    for node in roots[:2]:
+        for _ in range(4):
+            subject = next((c for c in node.children if c.dep_ in _SUBJECT_DEPS and c.idx < quote.char_start - 1
+                            and c.idx >= sentence_start and not p.in_quote(c.idx)), None)
+            if subject is not None:
+                if subject.lower_ in _RELATIVE:
+                    subject = node.head if node.dep_.startswith("acl") else None
+                if subject is None or subject.lower_ in ("c'", "c’", "ce", "cela", "ça", "on") or (
+                        subject.lower_ == "il" and any(c.lower_ in ("faut", "y") for c in node.subtree)):
+                    return None
+                return _cue(p, "clause", subject, node, max(0, inside[0].i - node.i))
+            if node.head is node or node.idx < sentence_start:
+                break
+            node = node.head
+    return None

@@ -1,0 +1,243 @@
+"""Who said each quote: every entity a cue or the context points to is a candidate, a learned
+linear model scores it, the best one above a threshold is the speaker, otherwise nobody.
+
+Why a ranker and not an ordered list of rules: rules tried in a hand-chosen order fitted the
+pages they were written on and missed ordinary French elsewhere. Here the constructions
+(`tasks.attribution_frames`) and what their phrases stand for (`tasks.referents`) only
+produce evidence; how much each kind of evidence weighs, and how sure the model must be to
+name anyone (a wrong speaker is worse than none), are learned from the development gold and
+chosen by leave-pages-out cross-validation (bench/speakers.py). Quotes are decided in text
+order, so "spoke the previous quote" is a feature: a run of quotes keeps its speaker unless
+a cue names someone else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from schemas import Entity, Quote
+from tasks.attribution_context import Passage
+from tasks.attribution_frames import Cue, find_cues, incise, inner_incise
+from tasks.entities import entity_id_for
+from tasks.referents import Antecedent, People, Referent, antecedents, read_phrase
+
+_RESOLVED = ("pronoun", "title", "body")
+_CONTEXT_SENTENCES = 2
+
+
+@dataclass
+class Candidate:
+    entity_id: str
+    features: dict[str, float] = field(default_factory=dict)
+    evidence: tuple[str, Cue] | None = None  # the strongest frame that points to it
+
+
+@dataclass(frozen=True)
+class Decision:
+    entity_id: str
+    probability: float
+    rule: str
+    cue: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A logistic model over named features."""
+
+    weights: dict[str, float]
+    bias: float
+
+    def logit(self, features: dict[str, float]) -> float:
+        return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+
+    def probability(self, features: dict[str, float]) -> float:
+        return 1 / (1 + math.exp(-max(min(self.logit(features), 30.0), -30.0)))
+
+
+@dataclass(frozen=True)
+class Model:
+    """`ranker` orders a quote's candidates; `gate` says how likely the first one is the speaker,
+    from its evidence and its lead over the second; below `threshold`, nobody is named."""
+
+    ranker: Linear
+    gate: Linear | None
+    threshold: float
+    previous: float = 0.4  # the ranker's first candidate carries a run of quotes from this probability
+
+    def probability(self, features: dict[str, float]) -> float:
+        return self.ranker.probability(features)
+
+
+@dataclass
+class Turns:
+    """Who carried the last quotes: the last speaker and the one before (another entity), with their quotes."""
+
+    last: tuple[str, Quote] | None = None
+    before: tuple[str, Quote] | None = None
+
+    def add(self, entity_id: str | None, quote: Quote) -> None:
+        if entity_id is None:
+            return
+        if self.last is not None and self.last[0] != entity_id:
+            self.before = self.last
+        self.last = (entity_id, quote)
+
+
+class Candidates:
+    """Candidate speakers of the quotes of one post, with the entities the cues add."""
+
+    def __init__(self, p: Passage, people: People):
+        self.p, self.people = p, people
+        self.added: dict[str, Entity] = {}  # organisations and names the entity stage missed
+        self.added_mentions: list[tuple[str, int, int]] = []
+        self.counts = Counter(n.entity_id for n in p.named)
+
+    def of(self, quote: Quote, turns: Turns) -> dict[str, Candidate]:
+        p = self.p
+        found: dict[str, Candidate] = {}
+        cues = find_cues(p, quote)
+        for cue in cues:
+            ref = read_phrase(p, cue)
+            for entity_id, features in self._sources(ref, cue, turns.last[0] if turns.last else None):
+                candidate = found.setdefault(entity_id, Candidate(entity_id))
+                features |= {f"frame:{cue.frame}": 1.0, f"via:{ref.kind}": 1.0,
+                             "cue_near": 1 / (1 + cue.distance), "crossed": float(cue.crossed)}
+                for key, value in features.items():
+                    candidate.features[key] = max(candidate.features.get(key, 0.0), value)
+                if candidate.evidence is None:
+                    candidate.evidence = (f"{cue.frame}/{ref.kind}", cue)
+        self._context(quote, found)
+        self._next_incise(quote, found)
+        for name, turn in (("prev", turns.last), ("turn", turns.before)):
+            if turn is None:
+                continue
+            entity_id, before = turn
+            candidate = found.setdefault(entity_id, Candidate(entity_id))
+            gap = p.sentence_of(quote.char_start) - p.sentence_of(before.char_end)
+            candidate.features[name] = 1.0
+            candidate.features[f"{name}_gap"] = min(max(gap, 0), 3) / 3
+            if name == "prev":
+                candidate.features["prev_paragraph"] = float(
+                    p.paragraph_of(quote.char_start) == p.paragraph_of(before.char_end))
+            elif turns.last is not None and self._exchange(turns.last[1], quote):
+                candidate.features["turn_exchange"] = 1.0  # — A … — B … — A: a dialogue alternates
+        self._static(quote, found, bool(cues))
+        # a frame whose phrase names nobody we know ("a poursuivi cette source", "on") speaks against everyone
+        unnamed = {f"other:{c.frame}" for c in cues if read_phrase(p, c).kind == "other"}
+        for candidate in found.values():
+            candidate.features.update(dict.fromkeys(unnamed, 1.0))
+        return found
+
+    def _next_incise(self, quote: Quote, found: dict[str, Candidate]) -> None:
+        """« A. » « B », ajoute Paul Roy: the next quote's incise names someone, in the next sentence at most."""
+        p = self.p
+        following = next((q for q in p.quotes if q.char_start > quote.char_end and q.kind == "speech"), None)
+        if following is None or p.sentence_of(following.char_start) - p.sentence_of(quote.char_end) > 1:
+            return
+        cue = incise(p, following) or inner_incise(p, following)
+        ref = read_phrase(p, cue) if cue else None
+        if ref is not None and ref.kind == "name":
+            found.setdefault(ref.entity_id, Candidate(ref.entity_id)).features["next_incise"] = 1.0
+
+    def _exchange(self, last: Quote, quote: Quote) -> bool:
+        """Both quotes open their paragraphs, one paragraph after the other: turns of a dialogue."""
+        p = self.p
+        here, there = p.paragraph_of(quote.char_start), p.paragraph_of(last.char_start)
+        return here == there + 1 and all(
+            not p.body[p.paragraph_starts[p.paragraph_of(q.char_start)]:q.char_start].strip(" «“\"‹—–-")
+            for q in (last, quote))
+
+    def _sources(self, ref: Referent, cue: Cue, previous: str | None) -> list[tuple[str, dict[str, float]]]:
+        if ref.kind == "name":
+            return [(ref.entity_id, {})]
+        if ref.kind in ("group", "new_name"):
+            return [(self._add(ref), {})]
+        if ref.kind in _RESOLVED:
+            found: list[Antecedent] = antecedents(self.p, self.people, ref, cue.start, previous)
+            return [(a.entity_id, dict(a.features)) for a in found]
+        return []
+
+    def _add(self, ref: Referent) -> str:
+        """An organisation ("préfecture de la Gironde") or a name the entity stage missed, as an entity."""
+        kind = "ORG" if ref.kind == "group" else "PERSON"
+        entity_id = entity_id_for(kind, ref.text)
+        if entity_id not in self.p.entities:
+            self.added.setdefault(entity_id, Entity(entity_id=entity_id, name=ref.text, type=kind))
+        self.added_mentions.append((entity_id, ref.start, ref.end))
+        return entity_id
+
+    def _context(self, quote: Quote, found: dict[str, Candidate]) -> None:
+        """People and organisations named around the quote: in its sentence, the sentences before."""
+        p = self.p
+        index = p.sentence_of(quote.char_start)
+        start = p.sentences[max(0, index - _CONTEXT_SENTENCES)][0]
+        end = p.sentences[p.sentence_of(quote.char_end)][1]
+        last_person = None
+        for n in p.named_in(start, end):
+            if n.type not in ("PERSON", "ORG"):
+                continue
+            back = index - p.sentence_of(n.start)
+            candidate = found.setdefault(n.entity_id, Candidate(n.entity_id))
+            f = candidate.features
+            if n.start >= quote.char_end:
+                f["ctx_after"] = 1.0
+                continue
+            f["ctx_sentence" if back == 0 else "ctx_before"] = 1.0
+            token = p.token_at(n.start)
+            if token is not None and token.dep_.startswith("nsubj"):
+                f["ctx_subject"] = 1.0
+            if n.type == "PERSON":
+                last_person = n.entity_id
+        if last_person is not None:
+            found[last_person].features["ctx_last_person"] = 1.0
+
+    def _static(self, quote: Quote, found: dict[str, Candidate], has_cue: bool) -> None:
+        p = self.p
+        inside = {n.entity_id for n in p.quoted if quote.char_start <= n.start < quote.char_end}
+        words = len(quote.text.split())
+        opens = not p.body[p.paragraph_starts[p.paragraph_of(quote.char_start)]:quote.char_start].strip(" «“\"‹—–-")
+        for entity_id, candidate in found.items():
+            entity = p.entities.get(entity_id) or self.added.get(entity_id)
+            f = candidate.features
+            cued = any(k.startswith("frame:") for k in f)
+            f[f"{'cue' if cued else 'ctx'}_type:{entity.type if entity else 'ORG'}"] = 1.0
+            f["count"] = math.log1p(self.counts.get(entity_id, 0)) / 3
+            f["in_quote"] = float(entity_id in inside)
+            f["q_short"] = float(words <= 3)
+            f["q_nocue"] = float(not has_cue)
+            f["q_opens"] = float(opens)
+
+
+def ranked(candidates: dict[str, Candidate], model: Model) -> list[tuple[float, Candidate]]:
+    """Candidates with the ranker's logit, best first."""
+    return sorted(((model.ranker.logit(c.features), c) for c in candidates.values()), key=lambda x: -x[0])
+
+
+def gate_features(order: list[tuple[float, Candidate]]) -> dict[str, float]:
+    """What the gate reads: the kind of evidence behind the first candidate (the frame and the kind
+    of phrase of its strongest cue, or a run of quotes, or the context alone), its score and its
+    lead over the second. Few features on purpose: the gate learns from a few hundred quotes."""
+    (best, first), second = order[0], order[1][0] if len(order) > 1 else None
+    if first.evidence is not None:
+        kind = first.evidence[0]
+    else:
+        kind = "run" if "prev" in first.features else "context"
+    return {f"class:{kind}": 1.0, "score": max(min(best, 6.0), -6.0) / 6,
+            "lead": min(best - (second if second is not None else -6.0), 6.0) / 6}
+
+
+def decide(candidates: dict[str, Candidate], model: Model) -> tuple[Decision | None, str | None]:
+    """The first candidate when the gate is sure enough that it spoke (else None), and the entity
+    that carries the run of quotes on (the ranker's first candidate, gated or not)."""
+    if not candidates:
+        return None, None
+    order = ranked(candidates, model)
+    best = order[0][1]
+    carried = best.entity_id if model.ranker.probability(best.features) >= model.previous else None
+    probability = model.gate.probability(gate_features(order)) if model.gate else model.ranker.probability(best.features)
+    if probability < model.threshold:
+        return None, carried
+    rule, cue = best.evidence if best.evidence else ("continuation" if "prev" in best.features else "context", None)
+    return Decision(best.entity_id, round(probability, 4), rule, cue.marker if cue else None), carried
