@@ -19,6 +19,7 @@ also training data for every fold.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -119,9 +120,10 @@ def predict(page: Page, model: Model) -> Post:
     return post.model_copy(update=dict(quotes=found.quotes, entities=found.entities, mentions=found.mentions))
 
 
-def folds(pages: list[Page], n: int = FOLDS) -> list[list[Page]]:
-    """Pages dealt to n folds by number of labelled quotes, most first, back and forth."""
-    ordered = sorted(pages, key=lambda p: (-len(p.speakers), p.name))
+def folds(pages: list[Page], n: int = FOLDS, seed: int = 0) -> list[list[Page]]:
+    """Pages dealt to n folds by number of labelled quotes, most first, back and forth (`seed` breaks
+    the ties between pages of as many quotes another way)."""
+    ordered = sorted(pages, key=lambda p: (-len(p.speakers), hashlib.sha256(f"{seed}{p.name}".encode()).digest()))
     out: list[list[Page]] = [[] for _ in range(n)]
     for i, page in enumerate(ordered):
         lap, k = divmod(i, n)
@@ -129,12 +131,12 @@ def folds(pages: list[Page], n: int = FOLDS) -> list[list[Page]]:
     return out
 
 
-def held_out(shared: Path, pages: list[Page], extra: list[Page], c: float) -> dict[float, list[Post]]:
+def held_out(shared: Path, pages: list[Page], extra: list[Page], c: float, seed: int = 0) -> dict[float, list[Post]]:
     """For each threshold, every page predicted by a model that never saw it (`extra` pages are
     training data for every fold)."""
     out: dict[float, list[Post | None]] = {t: [None] * len(pages) for t in THRESHOLDS}
     where = {id(p): i for i, p in enumerate(pages)}
-    split = folds(pages)
+    split = folds(pages, FOLDS, seed)
     for k, test in enumerate(split):
         rest = [p for j, fold in enumerate(split) if j != k for p in fold] + extra
         model = train(shared, rest, c, 0.0)

@@ -15,6 +15,7 @@ stands for and `tasks.speaker_ranker` weighs the cues, with weights learned on t
   announced   the quote opens its sentence and the one before ends with ":" (a cue or a colon there)
   before      the quote opens its sentence and the one before has a verb of saying and its subject
   clause      Elle se dit « vraiment confiante »: the subject of the clause the quote sits in
+  signed      an embedded post signed on the next line: "— Anne Roy (@anneroy) 3 mars 2024"
 The parser reads an inverted subject as an object (« … », déclare le maire: "maire" is obj),
 so after a verb of saying the first noun phrase that is not a prepositional phrase is taken.
 """
@@ -41,8 +42,9 @@ _PARENTHESIS = re.compile(r"[\s»”\"›]*\([^()\n]{1,200}\)")
 _VOICE = re.compile(r"\b(?:par la (?:voix|bouche)|à travers|via)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])?"
                     r"(?:(?:son|sa|ses|leur|leurs|la|le|l['’])\s*)?", re.I)
 _CONJUNCTION = re.compile(r"(?:^|\s)(?:mais|et|or|donc|car|puis|ainsi|alors)$", re.I)
-_NEW_CLAUSE = {"quand", "lorsque", "lorsqu'", "lorsqu’", "alors", "tandis", "si", "car", "mais", "et", "puis", "où",
-               "dont", "parce", "pendant", "avant", "après", "pour", "afin", "ou", "ni"}
+_NEW_CLAUSE = {"quand", "lorsque", "lorsqu'", "lorsqu’", "alors", "tandis", "si", "car", "mais", "puis", "où",
+               "dont", "parce", "pendant", "avant", "après", "pour", "afin"}
+_SIGNED = re.compile(r"[\s»”\"]*\n\s*[—–-]\s*(?P<name>[^\n(@]{2,60}?)\s*\(@\w{1,30}\)")
 _INCISE_REACH = 12  # tokens after a quote where its incise verb may stand
 _NOMINAL = {"NOUN", "PROPN", "PRON", "NUM"}
 
@@ -62,7 +64,8 @@ class Cue:
 
 def find_cues(p: Passage, quote: Quote) -> list[Cue]:
     """Every frame that points to a source for `quote`."""
-    direct = [incise(p, quote), inner_incise(p, quote), cue_before(p, quote), according(p, quote), colon(p, quote)]
+    direct = [incise(p, quote), inner_incise(p, quote), cue_before(p, quote), according(p, quote), colon(p, quote),
+              signature(p, quote)]
     direct = [c for c in direct if c is not None]
     # the sentence before speaks for the quote only when the quote's own sentence names no source
     context = [clause_subject(p, quote)] + ([] if direct else [announced(p, quote)])
@@ -277,7 +280,7 @@ def _outermost_saying(verb: Token) -> Token:
     « détruit » … et salué …": affirmé, not salué), climbing complements and coordinations."""
     best, node = verb, verb
     for _ in range(4):
-        if node.dep_ not in ("ccomp", "xcomp", "conj", "advcl") or node.head is node or node.head.i > node.i:
+        if node.dep_ not in ("ccomp", "xcomp", "conj") or node.head is node or node.head.i > node.i:
             break
         node = node.head
         if is_saying(node):
@@ -365,6 +368,15 @@ def announced(p: Passage, quote: Quote) -> Cue | None:
     if not text.endswith(":"):
         return cue_before(p, quote, until=end, frame="before")
     return cue_before(p, quote, until=end - 1, frame="announced") or _verbless(p, a, end - 1, "announced")
+
+
+def signature(p: Passage, quote: Quote) -> Cue | None:
+    """An embedded post whose next line signs it: "— Anne Roy (@anneroy) 3 mars 2024"."""
+    match = _SIGNED.match(p.body, quote.char_end)
+    head = p.token_at(match.start("name")) if match else None
+    if head is None:
+        return None
+    return Cue("signed", head.i, match.start("name"), match.end("name"), (match.start(), match.end("name")), 0)
 
 
 def clause_subject(p: Passage, quote: Quote) -> Cue | None:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 from schemas import Role
 from tasks.attribution_context import Named, Passage
 from tasks.attribution_frames import Cue
 from tasks.events import fold
-from tasks.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, person_nouns
+from tasks.role_lexicon import role_noun
+from tasks.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, is_saying, person_nouns
 
 _PRONOUNS = {"ses": (None, False), "leurs": (None, True), "il": ("m", False), "elle": ("f", False), "ils": ("m", True), "elles": ("f", True),
              "celui-ci": ("m", False), "celle-ci": ("f", False), "lui": ("m", False), "eux": ("m", True),
@@ -38,6 +41,7 @@ _TITLE_BEFORE = re.compile(r"\b(?P<det>le|la|un|une)\s+(?P<noun>[\w-]+)(?:\s+[\w
 _TITLE_AFTER = re.compile(r"\.?\s*,\s*(?:\d+\s+ans\s*,\s*)?(?P<det>le|la|l['’]|un|une)?\s*(?P<noun>[\w-]+)(?:\s+(?P<next>[\w-]+))?",
                           re.I)
 _OF = re.compile(r"\b(?:de|du|des|d['’])\s*$", re.I)
+_CITED = re.compile(r"\b(?:selon|d['’]après)\s+(?:l['’]|le |la |les )?$", re.I)
 _WINDOW = 3  # sentences back where a pronoun finds its antecedent
 
 
@@ -153,9 +157,9 @@ class People:
             if gender:
                 votes.setdefault(n.entity_id, []).append(gender)
         for role in roles:  # the head of "porte-parole du président": porte-parole, not président
-            head = next((w for w in (role.role or "").casefold().split() if w in person_nouns()), None)
+            head = role_noun(role.role or "")
             if head:
-                self.titles.setdefault(role.entity_id, set()).add(_stem(head))
+                self.titles.setdefault(role.entity_id, set()).add(_stem(head.split()[0]))
         self.gender = {e: max(set(v), key=v.count) for e, v in votes.items() if len(set(v)) == 1}
 
     def _body_titles(self, n: Named) -> None:
@@ -170,6 +174,10 @@ class People:
 
     def has_title(self, entity_id: str, noun: str) -> bool:
         return _stem(noun) in self.titles.get(entity_id, ()) or noun in self.titles.get(entity_id, ())
+
+    def covers(self, entity_id: str, noun: str) -> bool:
+        """ "l'élu" for a person given "maire": a general title over one the text gave them."""
+        return bool(title_families().get(_stem(noun), frozenset()) & self.titles.get(entity_id, set()))
 
 
 def _apposed(match: re.Match | None, nouns: frozenset[str]) -> str | None:
@@ -204,9 +212,42 @@ def is_subject(p: Passage, n: Named) -> bool:
     return root.dep_.startswith("nsubj") or root.dep_ == "obj" and _is_saying_head(root.head)
 
 
+def is_source(p: Passage, n: Named) -> bool:
+    """Whether a mention is cited as a source: subject of a verb of saying or of publishing, or
+    named after selon / d'après ("Selon Jan Novák, il faut…", "Le Monde révèle que…")."""
+    if _CITED.search(p.body, max(0, n.start - 12), n.start):
+        return True
+    token = p.token_covering(n.start)
+    while token is not None and token.dep_ in ("flat:name", "flat") and token.head is not token:
+        token = token.head
+    return token is not None and token.dep_.startswith(("nsubj", "obj")) and (
+        is_saying(token.head) or token.head.lower_.startswith(("publi", "révél")))
+
+
+def _clause_mates(p: Passage, at: int) -> set[str]:
+    """Entities named in the clause of the pronoun at `at` (« il accuse Paul Roy »: il is not Paul Roy)."""
+    token = p.token_at(at)
+    if token is None:
+        return set()
+    verb = token.head
+    return {m.entity_id for m in p.named_in(verb.left_edge.idx, verb.right_edge.idx + 1)
+            if not (m.start <= at < m.end)}
+
+
 def _is_saying_head(token) -> bool:
-    from tasks.speech_lexicon import is_saying
     return is_saying(token) and token.i < next(iter(token.rights), token).i
+
+
+@cache
+def title_families() -> dict[str, frozenset[str]]:
+    """General title -> the titles it covers (data/title_families_fr.txt), folded to the masculine."""
+    text = resources.files("tasks").joinpath("data/title_families_fr.txt").read_text("utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            general, _, covered = line.partition(" : ")
+            table[_stem(general.strip())] = frozenset(_stem(w) for w in covered.split())
+    return table
 
 
 def _stem(noun: str) -> str:
@@ -229,6 +270,7 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
     else:
         wanted = ("PERSON",)
     index = p.sentence_of(at)
+    clause_mates = _clause_mates(p, at)
     last: dict[str, Named] = {}
     for n in p.named_in(0, at):
         if n.type in wanted or n.entity_id == previous and n.type not in ("PERSON", "ORG"):
@@ -241,19 +283,25 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
     found = []
     for entity_id, n in last.items():
         titled = ref.kind in ("title", "body") and people.has_title(entity_id, ref.noun or "")
+        covered = ref.kind == "title" and not titled and people.covers(entity_id, ref.noun or "")
         known = people.gender.get(entity_id)
         if ref.gender and known and known != ref.gender and not titled:
             continue
         back = max(index - p.sentence_of(n.start), 0)
         subject = is_subject(p, n)
-        found.append((titled, n.start, entity_id, back, known == ref.gender if known else None, subject))
-    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+        source = any(is_source(p, m) for m in p.named_in(p.sentences[max(0, index - _WINDOW)][0], at)
+                     if m.entity_id == entity_id)
+        found.append((titled, covered, n.start, entity_id, back, known == ref.gender if known else None, subject,
+                      source, entity_id in clause_mates))
+    found.sort(key=lambda f: (f[0], f[1], f[2]), reverse=True)
     out = []
-    for rank, (titled, _, entity_id, back, agrees, subject) in enumerate(found[:limit]):
+    for rank, (titled, covered, _, entity_id, back, agrees, subject, source, mate) in enumerate(found[:limit]):
         out.append(Antecedent(entity_id, {
             "ant_first": float(rank == 0), "ant_titled": float(titled), "ant_agrees": float(agrees is True),
+            "ant_covered": float(covered),
             "ant_back": min(back, _WINDOW) / _WINDOW, "ant_far": float(back > _WINDOW),
             "ant_alone": float(len(found) == 1), "ant_subject": float(subject), "ant_prev": float(entity_id == previous),
+            "ant_source": float(source), "ant_clause_mate": float(mate),
         }))
     return out
 def phrase_text(p: Passage, head_index: int) -> str:

@@ -24,6 +24,7 @@ from tasks.entities import entity_id_for
 from tasks.referents import Antecedent, People, Referent, antecedents, read_phrase
 
 _RESOLVED = ("pronoun", "title", "body")
+_DIRECT = {"incise", "inner", "cue", "according", "colon", "signed"}  # frames in the quote's own sentence
 _CONTEXT_SENTENCES = 2
 
 
@@ -109,7 +110,8 @@ class Candidates:
                 if candidate.evidence is None:
                     candidate.evidence = (f"{cue.frame}/{ref.kind}", cue)
         self._context(quote, found)
-        self._next_incise(quote, found)
+        if not any(c.frame in _DIRECT for c in cues):
+            self._next_incise(quote, found)
         for name, turn in (("prev", turns.last), ("turn", turns.before)):
             if turn is None:
                 continue

@@ -39,8 +39,8 @@ class Attribution:
 
 # What the model's features are computed from: a model trained on other versions of these is stale.
 _FEATURE_SOURCES = ("attribution_context.py", "attribution_frames.py", "referents.py", "speaker_ranker.py",
-                    "speech_lexicon.py", "data/speech_verbs_fr.txt", "data/speech_verbs_en.txt",
-                    "data/person_nouns_fr.txt", "data/roles_fr.txt")
+                    "speech_lexicon.py", "role_lexicon.py", "data/speech_verbs_fr.txt", "data/speech_verbs_en.txt",
+                    "data/person_nouns_fr.txt", "data/roles_fr.txt", "data/title_families_fr.txt")
 
 
 def feature_digest() -> str:

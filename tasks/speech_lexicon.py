@@ -1,9 +1,9 @@
 """Words the speaker stage reads: verbs of saying, nouns of people, nouns of bodies that speak.
 
 General lexicons of French (and English verbs of saying), never names: the verbs come from
-data/speech_verbs_*.txt (regular -er verbs are inflected here), the person nouns from
-data/person_nouns_fr.txt (coreferee's list of occupations and roles) and data/roles_fr.txt,
-plus the few nouns of people that are not occupations (witness, resident, activist…).
+data/speech_verbs_*.txt (regular -er verbs are inflected here), the person nouns from the
+role lexicon (`tasks.role_lexicon`) plus the few nouns of people that are not occupations
+(witness, resident, activist…).
 No logic beyond lookups, except telling a verb of saying from a noun or adjective of the same form.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+
+from tasks.role_lexicon import role_nouns
 
 # Nouns of people that are neither occupations nor offices, which a text uses as titles ("le témoin").
 _PEOPLE = frozenset("""
@@ -86,10 +88,5 @@ def _finite_taken_for_adjective(token) -> bool:
 
 @cache
 def person_nouns() -> frozenset[str]:
-    """Nouns that denote a person by occupation, office or role, lower case."""
-    words = set(_PEOPLE)
-    for name in ("person_nouns_fr.txt", "roles_fr.txt"):
-        text = resources.files("tasks").joinpath("data", name).read_text("utf-8")
-        words.update(line.strip().casefold() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
-    return frozenset(words)
+    """Nouns that denote a person by occupation, office or role (`tasks.role_lexicon`), or otherwise."""
+    return role_nouns() | _PEOPLE

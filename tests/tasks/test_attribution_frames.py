@@ -91,3 +91,8 @@ def test_the_subject_of_the_clause_that_holds_the_quote(nlp):
 
 def test_no_cue_in_a_sentence_that_names_no_source(nlp):
     assert cues(nlp, "Le rapport paraîtra en « juin prochain ».") in ([], [("clause", "Le rapport")])
+
+
+def test_an_embedded_post_signed_on_the_next_line(nlp):
+    text = "Trois jours incroyables, merci à tous les exposants !\n— Julien Moreau (@jmoreau) 14 avril 2024"
+    assert ("signed", "Julien Moreau") in cues(nlp, text)

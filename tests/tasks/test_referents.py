@@ -72,3 +72,9 @@ def test_a_body_stands_for_the_organisation_named_with_that_noun(nlp):
     text = ("Le syndicat Force Commune a rencontré la direction de Novélia. "
             "« Nous ne signerons pas », prévient le syndicat.")
     assert resolve(nlp, text)[0] == "Force Commune"
+
+
+def test_a_general_title_stands_for_the_person_given_a_precise_one(nlp):
+    text = ("Paul Martin, maire de Cahors, a rencontré Marc Petit, avocat de l'association. "
+            "« Le projet est relancé », se réjouit l'élu.")
+    assert resolve(nlp, text)[0] == "Paul Martin"
