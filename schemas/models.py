@@ -145,7 +145,8 @@ class Quote(Span):
     cue_start: int | None = None
     cue_end: int | None = None
     attribution_rule: str | None = None
-    confidence: float | None = None
+    speaker_confidence: float | None = None
+    speaker_phrase: str | None = None
 
 
 class Post(Model):

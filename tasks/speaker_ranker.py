@@ -32,7 +32,7 @@ _CONTEXT_SENTENCES = 2
 class Candidate:
     entity_id: str
     features: dict[str, float] = field(default_factory=dict)
-    evidence: tuple[str, Cue] | None = None  # the strongest frame that points to it
+    evidence: tuple[str, Cue, str] | None = None  # the first frame that points to it: rule, cue, phrase
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Decision:
     probability: float
     rule: str
     cue: tuple[int, int] | None
+    phrase: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Candidates:
                 for key, value in features.items():
                     candidate.features[key] = max(candidate.features.get(key, 0.0), value)
                 if candidate.evidence is None:
-                    candidate.evidence = (f"{cue.frame}/{ref.kind}", cue)
+                    candidate.evidence = (f"{cue.frame}/{ref.kind}", cue, p.body[cue.start:cue.end])
         self._context(quote, found)
         if not any(c.frame in _DIRECT for c in cues):
             self._next_incise(quote, found)
@@ -241,5 +242,5 @@ def decide(candidates: dict[str, Candidate], model: Model) -> tuple[Decision | N
     probability = model.gate.probability(gate_features(order)) if model.gate else model.ranker.probability(best.features)
     if probability < model.threshold:
         return None, carried
-    rule, cue = best.evidence if best.evidence else ("continuation" if "prev" in best.features else "context", None)
-    return Decision(best.entity_id, round(probability, 4), rule, cue.marker if cue else None), carried
+    rule, cue, phrase = best.evidence or ("continuation" if "prev" in best.features else "context", None, None)
+    return Decision(best.entity_id, round(probability, 4), rule, cue.marker if cue else None, phrase), carried

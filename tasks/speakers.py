@@ -90,7 +90,8 @@ def attribute_speakers(doc: Doc, quotes: tuple[Quote, ...], mentions: tuple[Ment
         cue = decision.cue
         out.append(quote.model_copy(update=dict(
             speaker=name, speaker_entity_id=decision.entity_id, attribution_rule=decision.rule,
-            confidence=decision.probability, cue=doc.text[cue[0]:cue[1]] if cue else None,
+            speaker_confidence=decision.probability, speaker_phrase=decision.phrase,
+            cue=doc.text[cue[0]:cue[1]] if cue else None,
             cue_start=cue[0] if cue else None, cue_end=cue[1] if cue else None)))
     used = {q.speaker_entity_id for q in out}
     added = tuple(e for e in candidates.added.values() if e.entity_id in used)

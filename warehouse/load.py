@@ -58,7 +58,8 @@ QUOTATIONS = pa.schema(
      ("char_end", pa.int32()), ("open_mark", _STR), ("close_mark", _STR), ("is_block", pa.bool_()),
      ("continues_previous", pa.bool_()), ("context_before", _STR), ("context_after", _STR), ("speaker", _STR),
      ("speaker_entity_id", _STR), ("cue", _STR), ("cue_start", pa.int32()), ("cue_end", pa.int32()),
-     ("attribution_rule", _STR), ("confidence", pa.float64()), ("parser_version", _STR), ("run_id", _STR)]
+     ("attribution_rule", _STR), ("speaker_confidence", pa.float64()), ("speaker_phrase", _STR),
+     ("parser_version", _STR), ("run_id", _STR)]
 )
 ENTITIES = pa.schema([("entity_id", _STR), ("name", _STR), ("type", _STR), ("parser_version", _STR), ("run_id", _STR)])
 # Posts name one entity differently ("Monde", "Le Monde"): the fullest name wins, whatever the order of loads.

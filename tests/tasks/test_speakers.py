@@ -93,8 +93,8 @@ def test_a_name_inside_the_quote_is_not_its_speaker(nlp):
 def test_each_named_quote_keeps_its_evidence_and_confidence(nlp):
     found = attribution(nlp, "« Nous serons prêts », explique Anne Roy devant la presse.")
     [quote] = [q for q in found.quotes if q.kind == "speech"]
-    assert quote.cue == "explique" and quote.attribution_rule == "incise/name"
-    assert 0.5 < quote.confidence <= 1.0
+    assert quote.cue == "explique" and quote.attribution_rule == "incise/name" and quote.speaker_phrase == "Anne Roy"
+    assert 0.5 < quote.speaker_confidence <= 1.0
 
 
 def test_the_shipped_model_was_trained_on_the_features_this_code_computes():

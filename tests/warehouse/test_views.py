@@ -54,7 +54,7 @@ def quote(quote_id: str, post_id: str, speaker: str | None, entity_id: str | Non
     entity_sql = f"'{entity_id}'" if entity_id else "NULL"
     start = int(quote_id[1:]) * 10
     return (f"('{quote_id}', '{post_id}', '{kind}', 'texte {quote_id}', {start}, {start + 8}, '«', '»', false, false,"
-            f" '', '', {speaker_sql}, {entity_sql}, NULL, NULL, NULL, NULL, 0.9, 'v1', 'r1')")
+            f" '', '', {speaker_sql}, {entity_sql}, NULL, NULL, NULL, NULL, 0.9, 'v1', 'r1', NULL)")
 
 
 QUOTES = [

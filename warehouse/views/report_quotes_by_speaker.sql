@@ -1,7 +1,7 @@
 -- Who said what: quotes per speaker, with their posts and events.
 CREATE OR REPLACE VIEW report_quotes_by_speaker AS
 WITH attributed AS (
-    SELECT q.speaker, q.speaker_entity_id, q.post_id, q.text, q.confidence
+    SELECT q.speaker, q.speaker_entity_id, q.post_id, q.text, q.speaker_confidence
     FROM quotes q
     WHERE q.speaker IS NOT NULL
 ),
@@ -14,7 +14,7 @@ speaker_events AS (
 ),
 final AS (
     SELECT a.speaker, a.speaker_entity_id, count(*) AS quotes, count(DISTINCT a.post_id) AS posts,
-           round(avg(a.confidence), 2) AS mean_confidence, any_value(se.events) AS events,
+           round(avg(a.speaker_confidence), 2) AS mean_confidence, any_value(se.events) AS events,
            list(a.text ORDER BY length(a.text) DESC)[1:3] AS longest_quotes
     FROM attributed a
     LEFT JOIN speaker_events se USING (speaker_entity_id)
