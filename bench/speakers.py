@@ -26,7 +26,7 @@ from pathlib import Path
 
 from schemas import Post
 from tasks.attribution_context import Passage
-from tasks.referents import People
+from tasks.people import People
 from tasks.speaker_ranker import Candidates, Linear, Model, Turns, decide, gate_features, ranked
 from tasks.speakers import attribute_speakers, feature_digest
 
@@ -196,7 +196,8 @@ def main() -> int:
     if args.command == "train":
         data = {"ranker": {"weights": dict(sorted(model.ranker.weights.items())), "bias": model.ranker.bias},
                 "gate": {"weights": dict(sorted(model.gate.weights.items())), "bias": model.gate.bias},
-                "threshold": threshold, "previous": PREVIOUS, "features_from": feature_digest(), "trained_on": "fr-web + seeds development gold"
+                "threshold": threshold, "previous": PREVIOUS, "features_from": feature_digest(),
+                "trained_on": "fr-web + seeds development gold"
                 + (" + fr-quotes-litbank development novels" if args.litbank else ""), "cross_validated": report}
         MODEL_FILE.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
         print(f"written {MODEL_FILE}")

@@ -29,24 +29,18 @@ from spacy.tokens import Token
 
 from schemas import Quote
 from tasks.attribution_context import Passage
+from tasks.clause_roles import (
+    NOMINAL, RELATIVE, SUBJECT_DEPS, inverted_subject, name_before, outermost_saying, phrase_span, subject_of, voice,
+)
 from tasks.speech_lexicon import is_saying
 
-_NP_DEPS = {"det", "amod", "nmod", "flat:name", "flat", "fixed", "compound", "case", "nummod", "flat:foreign"}
-_SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")
-_INVERTED_DEPS = {"nsubj", "nsubj:pass", "obj", "expl:subj", "dep", "appos", "iobj", "obl:arg", "ROOT", "conj"}
-_CLITIC_SUBJECTS = {"-il", "-elle", "-ils", "-elles", "-on", "il", "elle", "ils", "elles"}
-_OBJECT_CLITICS = {"nous", "vous", "me", "te", "se", "m'", "m’", "t'", "t’", "s'", "s’"}
-_RELATIVE = {"qui", "que", "qu'", "qu’", "lequel", "laquelle", "lesquels", "lesquelles"}
 _ACCORDING = {"selon", "d'après", "d’après", "according"}
 _PARENTHESIS = re.compile(r"[\s»”\"›]*\([^()\n]{1,200}\)")
-_VOICE = re.compile(r"\b(?:par la (?:voix|bouche)|à travers|via)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])?"
-                    r"(?:(?:son|sa|ses|leur|leurs|la|le|l['’])\s*)?", re.I)
 _CONJUNCTION = re.compile(r"(?:^|\s)(?:mais|et|or|donc|car|puis|ainsi|alors)$", re.I)
 _NEW_CLAUSE = {"quand", "lorsque", "lorsqu'", "lorsqu’", "alors", "tandis", "si", "car", "mais", "puis", "où",
                "dont", "parce", "pendant", "avant", "après", "pour", "afin"}
 _SIGNED = re.compile(r"[\s»”\"]*\n\s*[—–-]\s*(?P<name>[^\n(@]{2,60}?)\s*\(@\w{1,30}\)")
 _INCISE_REACH = 12  # tokens after a quote where its incise verb may stand
-_NOMINAL = {"NOUN", "PROPN", "PRON", "NUM"}
 
 
 @dataclass(frozen=True)
@@ -74,22 +68,6 @@ def find_cues(p: Passage, quote: Quote) -> list[Cue]:
 
 # ---------------------------------------------------------------- phrases
 
-def phrase_span(token: Token) -> tuple[int, int]:
-    """Character span of the noun phrase headed by `token`: determiners, adjectives, complements
-    ("la préfecture de la Gironde") and name parts; not relative clauses nor appositions."""
-    left, right = token, token
-    stack = [token]
-    while stack:
-        t = stack.pop()
-        for child in t.children:
-            if child.dep_ in _NP_DEPS and abs(child.i - token.i) < 12 and not (t is token and child.dep_ == "case"):
-                stack.append(child)
-                left = child if child.i < left.i else left
-                right = child if child.i > right.i else right
-    start, end = left.idx, right.idx + len(right)
-    return start, end
-
-
 def _cue(p: Passage, frame: str, head: Token, marker: Token | tuple[int, int], distance: int,
          crossed: bool = False) -> Cue:
     start, end = phrase_span(head)
@@ -97,66 +75,9 @@ def _cue(p: Passage, frame: str, head: Token, marker: Token | tuple[int, int], d
     if named is not None:  # the parser may cut a name it does not know ("Pour Ana Ruiz Gómez, …")
         start, end = min(start, named.start), max(end, named.end)
     span = marker if isinstance(marker, tuple) else (marker.idx, marker.idx + len(marker))
+    if start < span[0] < end:  # "La Ministre insiste": a verb the parser hung under its subject
+        end = len(p.body[:span[0]].rstrip())
     return Cue(frame, head.i, start, end, span, distance, crossed)
-
-
-def subject_of(verb: Token, depth: int = 0, allowed=lambda t: True) -> Token | None:
-    """The subject of a verb: its own; for a verb with none, the subject of the verb it depends on
-    ("X s'est levé pour dire", "X, penché sur moi, demandait"); or the noun a relative "qui" stands for."""
-    subjects = [c for c in verb.children if (c.dep_ in _SUBJECT_DEPS or c.lower_ in ("-il", "-elle", "-ils", "-elles", "-on"))
-                and allowed(c)]
-    subjects.sort(key=lambda c: (c.i > verb.i, -c.i if c.i < verb.i else c.i))  # the nearest before the verb first
-    for child in subjects[:1]:
-        if child.lower_ in _RELATIVE and verb.dep_.startswith("acl"):
-            return verb.head
-        if child.lower_ in _OBJECT_CLITICS and "3" in verb.morph.get("Person"):
-            # "Madame la Ministre, …, nous invite à…": a third-person verb has no "nous" for subject
-            return _fronted_noun(verb) or child
-        return child
-    if verb.dep_ in ("acl", "advcl") and verb.text.endswith("ant") and verb.head.pos_ in ("NOUN", "PROPN"):
-        return verb.head  # "le ministre, jugeant que…"
-    if verb.dep_ == "amod" and verb.pos_ == "ADJ" and verb.head.i < verb.i:
-        return verb.head  # a finite verb the parser took for an adjective of its subject
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and depth < 2:
-        return subject_of(verb.head, depth + 1, allowed)
-    return None
-
-
-def _fronted_noun(verb: Token) -> Token | None:
-    """The first noun phrase the verb governs before it, outside a prepositional phrase."""
-    for child in verb.lefts:
-        if child.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "case" for c in child.children):
-            return child
-    return None
-
-
-def inverted_subject(p: Passage, verb: Token, until: int) -> Token | None:
-    """The first noun phrase after the verb that is not a prepositional phrase ("déclare à cette
-    occasion le ministre"): the parser calls an inverted subject an object, or hangs it elsewhere."""
-    for child in verb.rights:
-        if child.idx >= until or p.in_quote(child.idx):
-            break
-        if child.pos_ not in _NOMINAL or child.dep_ not in _INVERTED_DEPS:
-            continue
-        if any(c.dep_ == "case" for c in child.children) or child.lower_ in _RELATIVE:
-            continue
-        return child
-    return _next_noun(p, verb, until)
-
-
-def _next_noun(p: Passage, verb: Token, until: int) -> Token | None:
-    """The linear reading: the first noun after the verb, past adverbs and a prepositional phrase."""
-    in_pp = False
-    for token in p.doc[verb.i + 1:verb.i + 10]:
-        if token.idx >= until or p.in_quote(token.idx) or token.text in (".", ";", ":", "«", "»", "\n"):
-            return None
-        if token.pos_ == "ADP":
-            in_pp = True
-        elif token.is_punct:
-            in_pp = False
-        elif token.pos_ in ("NOUN", "PROPN") and not in_pp:
-            return token
-    return None
 
 
 # ---------------------------------------------------------------- after the quote
@@ -174,10 +95,11 @@ def incise(p: Passage, quote: Quote) -> Cue | None:
     while token is not None and token.idx < sentence_end and seen < _INCISE_REACH:
         if p.in_quote(token.idx):
             crossed = True
-        elif token.text in (".", ";", ":") or "\n" in token.whitespace_ or seen == 0 and token.lower_ in _NEW_CLAUSE:
-            return None  # "« A », quand le Qatar dénonçait…": another clause, not an incise
+        elif token.text in (".", ";", ":") or "\n" in token.whitespace_ or token.lower_ in ("où", "dont", "qui") \
+                or seen == 0 and token.lower_ in _NEW_CLAUSE:
+            return None  # "« A », quand le Qatar dénonçait…", "« A », un domaine où…": another clause
         elif is_saying(token) and (punctuated or seen <= 1):
-            return _incise_source(p, token, sentence_end, seen, crossed)
+            return _incise_source(p, token, after, sentence_end, seen, crossed)
         elif token.lower_ in ("lire", "lit", "entendre") and punctuated:
             return _read_in(p, token, seen, crossed)
         elif not token.is_punct:
@@ -186,27 +108,16 @@ def incise(p: Passage, quote: Quote) -> Cue | None:
     return None
 
 
-def _incise_source(p: Passage, verb: Token, until: int, distance: int, crossed: bool) -> Cue | None:
+def _incise_source(p: Passage, verb: Token, after: int, until: int, distance: int, crossed: bool) -> Cue | None:
     clitic = next((t for t in p.doc[verb.i - 3:verb.i + 3] if t.lower_ in ("-il", "-elle", "-ils", "-elles", "-on")),
                   None) if verb.i >= 3 else None
-    subject = clitic or subject_of(verb, allowed=lambda t: not p.in_quote(t.idx))
+    # an incise's subject stands after the quote: « … », explique X / « … », X a-t-il dit
+    subject = clitic or subject_of(verb, allowed=lambda t: t.idx >= after and not p.in_quote(t.idx))
     if subject is None:
         subject = inverted_subject(p, verb, until)
     if subject is None:
         return None
     return _cue(p, "incise", subject, verb, distance, crossed)
-
-
-def _voice(p: Passage, subject: Token, verb: Token) -> Token | None:
-    """ "L'ONU, par la voix de son porte-parole Jan Novák, a déploré…": the person who spoke for the subject."""
-    start = subject.idx + len(subject)
-    if verb.idx <= start:
-        return None
-    match = _VOICE.search(p.body, start, verb.idx)
-    if match is None:
-        return None
-    token = p.token_at(match.end())
-    return token if token is not None and token.idx < verb.idx and token.pos_ in _NOMINAL else None
 
 
 def _read_in(p: Passage, verb: Token, distance: int, crossed: bool) -> Cue | None:
@@ -233,8 +144,8 @@ def inner_incise(p: Passage, quote: Quote) -> Cue | None:
         following = p.doc[verb.i + 1:verb.i + 8]
         if not any(t.text in (",", ".", ";", "!", "?", "»", "”") or t.is_sent_end for t in following):
             continue
-        clitic = next((t for t in p.doc[max(verb.i - 2, 0):verb.i + 3] if t.lower_ in ("-il", "-elle", "-ils", "-elles")),
-                      None)
+        clitic = next((t for t in p.doc[max(verb.i - 2, 0):verb.i + 3]
+                       if t.lower_ in ("-il", "-elle", "-ils", "-elles")), None)
         subject = clitic or next((t for t in following if t.pos_ in ("PROPN", "NOUN") and t.dep_ != "obl:mod"
                                   and not any(c.dep_ == "case" for c in t.children)), None)
         if subject is not None:
@@ -251,41 +162,16 @@ def cue_before(p: Passage, quote: Quote, until: int | None = None, frame: str = 
     until = quote.char_start - 1 if until is None else until
     tokens = p.tokens_between(start, until)
     for position, token in enumerate(reversed(tokens)):
-        if not is_saying(token) or token.pos_ not in ("VERB", "AUX"):
+        if not is_saying(token):
             continue
-        verb = _outermost_saying(token)
+        verb = outermost_saying(token)
         subject = subject_of(verb, allowed=lambda t: not p.in_quote(t.idx))
-        if subject is None or subject.lower_ in _RELATIVE:
-            subject = _name_before(p, verb, start) or inverted_subject(p, verb, until)
+        if subject is None or subject.lower_ in RELATIVE:
+            subject = name_before(p, verb, start) or inverted_subject(p, verb, until)
         if subject is None or p.in_quote(subject.idx):
             return None
-        return _cue(p, frame, _voice(p, subject, verb) or subject, verb, position)
+        return _cue(p, frame, voice(p, subject, verb) or subject, verb, position)
     return None
-
-
-def _name_before(p: Passage, verb: Token, start: int) -> Token | None:
-    """ "Anne Roy, fondatrice de Y affirme…", which the parser cut in two: the last person named
-    before a verb that has no subject, with no other verb between them."""
-    names = [n for n in p.named_in(start, verb.idx) if n.type == "PERSON"]
-    if not names:
-        return None
-    between = p.tokens_between(names[-1].end, verb.idx)
-    if any(t.pos_ in ("VERB", "AUX") for t in between) or len(between) > 10:
-        return None
-    return p.token_at(names[-1].start)
-
-
-def _outermost_saying(verb: Token) -> Token:
-    """The verb of saying that reports the clause `verb` is in ("X a affirmé que l'armée avait
-    « détruit » … et salué …": affirmé, not salué), climbing complements and coordinations."""
-    best, node = verb, verb
-    for _ in range(4):
-        if node.dep_ not in ("ccomp", "xcomp", "conj") or node.head is node or node.head.i > node.i:
-            break
-        node = node.head
-        if is_saying(node):
-            best = node
-    return best
 
 
 def according(p: Passage, quote: Quote) -> Cue | None:
@@ -300,7 +186,7 @@ def according(p: Passage, quote: Quote) -> Cue | None:
         if word not in _ACCORDING and word != "pour" and not yeux:
             continue
         head = p.doc[token.i - 1] if yeux and p.doc[token.i - 1].lower_ != "aux" else _object_of(p, token, yeux)
-        if head is None or p.in_quote(head.idx) or head.pos_ not in _NOMINAL and head.lower_ not in ("ses", "leurs"):
+        if head is None or p.in_quote(head.idx) or head.pos_ not in NOMINAL and head.lower_ not in ("ses", "leurs"):
             continue
         if word == "pour" and not _pour_frames(p, token, head):
             continue
@@ -349,9 +235,9 @@ def _verbless(p: Passage, start: int, colon_at: int, frame: str) -> Cue | None:
     if not tokens or len(tokens) > 14 or any(t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")
                                              for t in tokens):
         return None
-    heads = [t for t in tokens if t.pos_ in _NOMINAL and (t.head.i < tokens[0].i or t.head.i > tokens[-1].i
+    heads = [t for t in tokens if t.pos_ in NOMINAL and (t.head.i < tokens[0].i or t.head.i > tokens[-1].i
                                                            or t.head == t or t.dep_ in ("nsubj", "ROOT"))]
-    head = heads[0] if heads else next((t for t in tokens if t.pos_ in _NOMINAL), None)
+    head = heads[0] if heads else next((t for t in tokens if t.pos_ in NOMINAL), None)
     return _cue(p, frame, head, (colon_at, colon_at + 1), 0) if head is not None else None
 
 
@@ -390,10 +276,10 @@ def clause_subject(p: Passage, quote: Quote) -> Cue | None:
     sentence_start = p.sentences[p.sentence_of(quote.char_start)][0]
     for node in roots[:2]:
         for _ in range(4):
-            subject = next((c for c in node.children if c.dep_ in _SUBJECT_DEPS and c.idx < quote.char_start - 1
+            subject = next((c for c in node.children if c.dep_ in SUBJECT_DEPS and c.idx < quote.char_start - 1
                             and c.idx >= sentence_start and not p.in_quote(c.idx)), None)
             if subject is not None:
-                if subject.lower_ in _RELATIVE:
+                if subject.lower_ in RELATIVE:
                     subject = node.head if node.dep_.startswith("acl") else None
                 if subject is None or subject.lower_ in ("c'", "c’", "ce", "cela", "ça", "on") or (
                         subject.lower_ == "il" and any(c.lower_ in ("faut", "y") for c in node.subtree)):

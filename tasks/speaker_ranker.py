@@ -21,7 +21,8 @@ from schemas import Entity, Quote
 from tasks.attribution_context import Passage
 from tasks.attribution_frames import Cue, find_cues, incise, inner_incise
 from tasks.entities import entity_id_for
-from tasks.referents import Antecedent, People, Referent, antecedents, read_phrase
+from tasks.people import People
+from tasks.referents import Antecedent, Referent, antecedents, read_phrase
 
 _RESOLVED = ("pronoun", "title", "body")
 _DIRECT = {"incise", "inner", "cue", "according", "colon", "signed"}  # frames in the quote's own sentence

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from schemas import Entity, Mention, Quote, Role
 from tasks.attribution_context import Passage
-from tasks.referents import People
+from tasks.people import People
 from tasks.speaker_ranker import Candidates, Linear, Model, Turns, decide
 
 
@@ -38,7 +38,8 @@ class Attribution:
 
 
 # What the model's features are computed from: a model trained on other versions of these is stale.
-_FEATURE_SOURCES = ("attribution_context.py", "attribution_frames.py", "referents.py", "speaker_ranker.py",
+_FEATURE_SOURCES = ("attribution_context.py", "attribution_frames.py", "clause_roles.py", "referents.py", "people.py",
+                    "speaker_ranker.py",
                     "speech_lexicon.py", "role_lexicon.py", "data/speech_verbs_fr.txt", "data/speech_verbs_en.txt",
                     "data/person_nouns_fr.txt", "data/roles_fr.txt", "data/title_families_fr.txt")
 

@@ -3,7 +3,8 @@
 import pytest
 
 from tasks.attribution_frames import find_cues
-from tasks.referents import People, antecedents, read_phrase
+from tasks.people import People
+from tasks.referents import antecedents, read_phrase
 from tests.tasks.conftest import passage
 
 
