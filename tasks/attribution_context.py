@@ -119,12 +119,14 @@ def _merge(body: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]
 
 def _split(body: str, sentences: list[tuple[int, int]], quote_spans) -> list[tuple[int, int]]:
     """Cut where the parser missed a sentence end outside any quotation (". « Une erreur… »")."""
+    starts = [qa for qa, _ in quote_spans]
     out = []
     for a, b in sentences:
         cuts = [a]
         for m in _MISSED_END.finditer(body, a, b):
             at = m.end()
-            if any(qa < at < qb for qa, qb in quote_spans if qa < b and a < qb):
+            i = bisect_left(starts, at) - 1
+            if i >= 0 and quote_spans[i][0] < at < quote_spans[i][1]:
                 continue  # inside a quotation: its own sentences
             if _ABBREVIATION.search(body, max(a, m.start() - 6), m.start() + 1):
                 continue

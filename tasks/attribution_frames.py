@@ -109,8 +109,8 @@ def incise(p: Passage, quote: Quote) -> Cue | None:
 
 
 def _incise_source(p: Passage, verb: Token, after: int, until: int, distance: int, crossed: bool) -> Cue | None:
-    clitic = next((t for t in p.doc[verb.i - 3:verb.i + 3] if t.lower_ in ("-il", "-elle", "-ils", "-elles", "-on")),
-                  None) if verb.i >= 3 else None
+    clitic = next((t for t in p.doc[max(verb.i - 3, 0):verb.i + 3]
+                   if t.lower_ in ("-il", "-elle", "-ils", "-elles", "-on") and t.idx >= after), None)
     # an incise's subject stands after the quote: « … », explique X / « … », X a-t-il dit
     subject = clitic or subject_of(verb, allowed=lambda t: t.idx >= after and not p.in_quote(t.idx))
     if subject is None:

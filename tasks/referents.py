@@ -33,7 +33,8 @@ _NOBODY = {"on", "je", "j'", "j’", "nous", "vous", "tu", "me", "moi", "ça", "
 _HONORIFICS = {"M.", "Mme", "Me", "Mlle", "MM.", "Dr", "Pr", "Mgr", "Monsieur", "Madame", "Maître", "Docteur"}
 _DEFINITE = {"le", "la", "l'", "l’", "les", "ce", "cet", "cette", "ces", "son", "sa", "ses", "leur", "notre"}
 _OF = re.compile(r"\b(?:de|du|des|d['’])\s*$", re.I)
-_WINDOW = 3  # sentences back where a pronoun finds its antecedent
+_WINDOW = 3  # sentences back beyond which an antecedent is far
+_REACH = 6000  # characters back where antecedents are looked for: bounded work on any page
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
         return Referent("name", named.start, named.end, entity_id=named.entity_id)
     noun = head.lower_
     text = p.body[cue.start:cue.end]
+    if noun in ("madame", "monsieur"):  # "ajoute madame la ministre": the title, gendered by the honorific
+        title = next((c for c in head.subtree if c.pos_ == "NOUN" and c.lower_ in person_nouns()), None)
+        if title is not None:
+            return Referent("title", cue.start, cue.end, gender="f" if noun == "madame" else "m", noun=title.lower_)
     if head.pos_ == "NOUN" and noun in GROUP_NOUNS and _has_det(head, _DEFINITE):
         proper = any(c.dep_ == "nmod" and (c.pos_ == "PROPN" or c.text[:1].isupper()) for c in head.children)
         kind = "group" if proper else "body"
@@ -133,7 +138,7 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
     index = p.sentence_of(at)
     clause_mates = _clause_mates(p, at)
     last: dict[str, Named] = {}
-    for n in p.named_in(0, at):
+    for n in p.named_in(max(0, at - _REACH), at):
         if n.type in wanted or n.entity_id == previous and n.type not in ("PERSON", "ORG"):
             last[n.entity_id] = n
     if ref.kind == "title":  # "Le président du Kazakhstan a ordonné… Ivan Petrov a chargé…": named just after

@@ -14,6 +14,7 @@ a cue names someone else.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -96,6 +97,9 @@ class Candidates:
         self.added: dict[str, Entity] = {}  # organisations and names the entity stage missed
         self.added_mentions: list[tuple[str, int, int]] = []
         self.counts = Counter(n.entity_id for n in p.named)
+        self._speech = sorted((q for q in p.quotes if q.kind == "speech"), key=lambda q: q.char_start)
+        self._speech_starts = [q.char_start for q in self._speech]
+        self._quoted_starts = [n.start for n in p.quoted]
 
     def of(self, quote: Quote, turns: Turns) -> dict[str, Candidate]:
         p = self.p
@@ -137,7 +141,8 @@ class Candidates:
     def _next_incise(self, quote: Quote, found: dict[str, Candidate]) -> None:
         """« A. » « B », ajoute Paul Roy: the next quote's incise names someone, in the next sentence at most."""
         p = self.p
-        following = next((q for q in p.quotes if q.char_start > quote.char_end and q.kind == "speech"), None)
+        following = self._speech[bisect_right(self._speech_starts, quote.char_start)] \
+            if bisect_right(self._speech_starts, quote.char_start) < len(self._speech) else None
         if following is None or p.sentence_of(following.char_start) - p.sentence_of(quote.char_end) > 1:
             return
         cue = incise(p, following) or inner_incise(p, following)
@@ -199,7 +204,8 @@ class Candidates:
 
     def _static(self, quote: Quote, found: dict[str, Candidate], has_cue: bool) -> None:
         p = self.p
-        inside = {n.entity_id for n in p.quoted if quote.char_start <= n.start < quote.char_end}
+        first, last = bisect_left(self._quoted_starts, quote.char_start), bisect_left(self._quoted_starts, quote.char_end)
+        inside = {n.entity_id for n in p.quoted[first:last]}
         words = len(quote.text.split())
         opens = not p.body[p.paragraph_starts[p.paragraph_of(quote.char_start)]:quote.char_start].strip(" «“\"‹—–-")
         for entity_id, candidate in found.items():

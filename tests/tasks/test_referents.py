@@ -79,3 +79,8 @@ def test_a_general_title_stands_for_the_person_given_a_precise_one(nlp):
     text = ("Paul Martin, maire de Cahors, a rencontré Marc Petit, avocat de l'association. "
             "« Le projet est relancé », se réjouit l'élu.")
     assert resolve(nlp, text)[0] == "Paul Martin"
+
+
+def test_an_honorific_before_a_title_is_that_title_with_its_gender(nlp):
+    _, _, ref = referents(nlp, "« Il faut oser », ajoute madame la ministre.")
+    assert (ref.kind, ref.noun, ref.gender) == ("title", "ministre", "f")
