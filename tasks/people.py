@@ -69,6 +69,11 @@ class People:
             if head:
                 self.titles.setdefault(role.entity_id, set()).add(title_stem(head.split()[0]))
         self.gender = {e: max(set(v), key=v.count) for e, v in votes.items() if len(set(v)) == 1}
+        for entity in p.entities.values():  # no cue in the text: the first name's own gender
+            if entity.type == "PERSON" and entity.entity_id not in self.gender and len(entity.name.split()) >= 1:
+                guess = name_gender(p.doc.vocab, entity.name.split()[0])
+                if guess:
+                    self.gender[entity.entity_id] = guess
 
     def _body_titles(self, n: Named) -> None:
         before = re.search(r"\b(?:le|la|l['’]|du|de la|au|à la)\s*([\w-]+)(?:\s+[a-zà-ÿ-]+)?\s*$",
@@ -86,6 +91,60 @@ class People:
     def covers(self, entity_id: str, noun: str) -> bool:
         """ "l'élu" for a person given "maire": a general title over one the text gave them."""
         return bool(title_families().get(title_stem(noun), frozenset()) & self.titles.get(entity_id, set()))
+
+
+# The first name's gender from its word vector: its projection on the axis from masculine to
+# feminine person nouns (acteur -> actrice, avocat -> avocate: every pair of data/person_nouns_fr.txt
+# and data/roles_fr.txt). Margins checked on common French first names (tests/tasks/test_people.py):
+# a name closer to the middle says nothing.
+_FEMININE_FROM, _MASCULINE_UNDER = 0.10, -0.04
+_AXES: dict[int, object] = {}
+
+
+def name_gender(vocab, first_name: str) -> str | None:
+    """ "f" or "m" for a first name whose word vector leans clearly one way, else None."""
+    import numpy as np
+
+    lexeme = vocab[first_name]
+    if not first_name[:1].isupper() or not lexeme.has_vector:
+        return None
+    axis = _AXES.get(id(vocab))
+    if axis is None:
+        axis = _AXES[id(vocab)] = _gender_axis(vocab)
+    if axis is None:
+        return None
+    score = float(lexeme.vector @ axis / (np.linalg.norm(lexeme.vector) or 1.0))
+    return "f" if score >= _FEMININE_FROM else "m" if score <= _MASCULINE_UNDER else None
+
+
+def _gender_axis(vocab):
+    import numpy as np
+
+    words = {w for w in person_nouns() if " " not in w}
+    steps = []
+    for masculine in words:
+        for feminine in _feminines(masculine):
+            if feminine in words and vocab[masculine].has_vector and vocab[feminine].has_vector:
+                m, f = vocab[masculine].vector, vocab[feminine].vector
+                steps.append(f / np.linalg.norm(f) - m / np.linalg.norm(m))
+    if not steps:
+        return None
+    axis = np.mean(steps, axis=0)
+    return axis / np.linalg.norm(axis)
+
+
+def _feminines(noun: str) -> list[str]:
+    """The regular feminines of a masculine person noun: avocate, directrice, chanteuse, historienne, policière."""
+    out = [noun + "e"]
+    if noun.endswith("teur"):
+        out.append(noun[:-4] + "trice")
+    if noun.endswith("eur"):
+        out.append(noun[:-3] + "euse")
+    if noun.endswith(("ien", "on")):
+        out.append(noun + "ne")
+    if noun.endswith("ier"):
+        out.append(noun[:-3] + "ière")
+    return [f for f in out if f != noun]
 
 
 def _apposed(match: re.Match | None, nouns: frozenset[str]) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from schemas import Entity, Quote
 from tasks.attribution_context import Passage
-from tasks.attribution_frames import Cue, find_cues, incise, inner_incise
+from tasks.attribution_frames import Cue, find_cues
 from tasks.entities import entity_id_for
 from tasks.people import People
 from tasks.referents import Antecedent, Referent, antecedents, read_phrase
@@ -28,6 +28,7 @@ from tasks.referents import Antecedent, Referent, antecedents, read_phrase
 _RESOLVED = ("pronoun", "title", "body")
 _DIRECT = {"incise", "inner", "cue", "according", "colon", "signed"}  # frames in the quote's own sentence
 _CONTEXT_SENTENCES = 2
+_UNNAMED_SOURCE = ("other:incise", "other:inner", "other:according", "other:signed")
 
 
 @dataclass
@@ -100,11 +101,13 @@ class Candidates:
         self._speech = sorted((q for q in p.quotes if q.kind == "speech"), key=lambda q: q.char_start)
         self._speech_starts = [q.char_start for q in self._speech]
         self._quoted_starts = [n.start for n in p.quoted]
+        self._cues = {q.char_start: find_cues(p, q) for q in self._speech}
+        self.cited = self._cited()
 
     def of(self, quote: Quote, turns: Turns) -> dict[str, Candidate]:
         p = self.p
         found: dict[str, Candidate] = {}
-        cues = find_cues(p, quote)
+        cues = self._cues.get(quote.char_start) if quote.char_start in self._cues else find_cues(p, quote)
         for cue in cues:
             ref = read_phrase(p, cue)
             for entity_id, features in self._sources(ref, cue, turns.last[0] if turns.last else None):
@@ -138,6 +141,18 @@ class Candidates:
             candidate.features.update(dict.fromkeys(unnamed, 1.0))
         return found
 
+    def _cited(self) -> Counter:
+        """How many of the post's quotes a cue of their own sentence names each entity for: the
+        post's main voices, to whom its unattributed fragments most often belong."""
+        cited: Counter = Counter()
+        for quote in self._speech:
+            for cue in self._cues[quote.char_start]:
+                ref = read_phrase(self.p, cue) if cue.frame in _DIRECT else None
+                if ref is not None and ref.kind == "name":
+                    cited[ref.entity_id] += 1
+                    break
+        return cited
+
     def _next_incise(self, quote: Quote, found: dict[str, Candidate]) -> None:
         """« A. » « B », ajoute Paul Roy: the next quote's incise names someone, in the next sentence at most."""
         p = self.p
@@ -145,7 +160,7 @@ class Candidates:
             if bisect_right(self._speech_starts, quote.char_start) < len(self._speech) else None
         if following is None or p.sentence_of(following.char_start) - p.sentence_of(quote.char_end) > 1:
             return
-        cue = incise(p, following) or inner_incise(p, following)
+        cue = next((c for c in self._cues[following.char_start] if c.frame in ("incise", "inner")), None)
         ref = read_phrase(p, cue) if cue else None
         if ref is not None and ref.kind == "name":
             found.setdefault(ref.entity_id, Candidate(ref.entity_id)).features["next_incise"] = 1.0
@@ -214,6 +229,8 @@ class Candidates:
             cued = any(k.startswith("frame:") for k in f)
             f[f"{'cue' if cued else 'ctx'}_type:{entity.type if entity else 'ORG'}"] = 1.0
             f["count"] = math.log1p(self.counts.get(entity_id, 0)) / 3
+            f["cited"] = math.log1p(self.cited.get(entity_id, 0)) / 3
+            f["cited_most"] = float(bool(self.cited) and entity_id == self.cited.most_common(1)[0][0])
             f["in_quote"] = float(entity_id in inside)
             f["q_short"] = float(words <= 3)
             f["q_nocue"] = float(not has_cue)
@@ -246,6 +263,8 @@ def decide(candidates: dict[str, Candidate], model: Model) -> tuple[Decision | N
     order = ranked(candidates, model)
     best = order[0][1]
     carried = best.entity_id if model.ranker.probability(best.features) >= model.previous else None
+    if best.evidence is None and any(k in best.features for k in _UNNAMED_SOURCE):
+        return None, carried  # « … », dit-on / confie un habitant: the text names its source, and it is nobody we know
     probability = model.gate.probability(gate_features(order)) if model.gate else model.ranker.probability(best.features)
     if probability < model.threshold:
         return None, carried
