@@ -51,6 +51,9 @@ class Passage:
         self.named = sorted((n for n in named if not self.in_quote(n.start)), key=lambda n: n.start)
         self.quoted = sorted((n for n in named if self.in_quote(n.start)), key=lambda n: n.start)
         self._named_starts = [n.start for n in self.named]
+        self._of_entity: dict[str, list[Named]] = {}
+        for n in self.named:
+            self._of_entity.setdefault(n.entity_id, []).append(n)
 
     # -- quotes
     def in_quote(self, at: int) -> bool:
@@ -90,6 +93,12 @@ class Passage:
     def named_in(self, start: int, end: int) -> list[Named]:
         i, j = bisect_left(self._named_starts, start), bisect_left(self._named_starts, end)
         return self.named[i:j]
+
+    def last_mention(self, entity_id: str, before: int) -> Named | None:
+        """The entity's last mention (outside quotes) that starts before `before`."""
+        mentions = self._of_entity.get(entity_id, [])
+        i = bisect_left([n.start for n in mentions], before)
+        return mentions[i - 1] if i else None
 
     def named_covering(self, start: int, end: int) -> Named | None:
         """The named mention that overlaps [start, end), the longest first."""

@@ -22,6 +22,10 @@ from tasks.speech_lexicon import is_saying
 SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")
 RELATIVE = {"qui", "que", "qu'", "qu’", "lequel", "laquelle", "lesquels", "lesquelles"}
 NOMINAL = {"NOUN", "PROPN", "PRON", "NUM"}
+# Words of time the parser takes for a subject ("s'est défendu mercredi le porte-parole").
+TIME_WORDS = frozenset("""lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd'hui demain matin soir
+midi nuit veille lendemain semaine mois année jour fois janvier février mars avril mai juin juillet août
+septembre octobre novembre décembre""".split())
 _NP_DEPS = {"det", "amod", "nmod", "flat:name", "flat", "fixed", "compound", "case", "nummod", "flat:foreign"}
 _INVERTED_DEPS = {"nsubj", "nsubj:pass", "obj", "expl:subj", "dep", "appos", "iobj", "obl:arg", "ROOT", "conj"}
 _OBJECT_CLITICS = {"nous", "vous", "me", "te", "se", "m'", "m’", "t'", "t’", "s'", "s’"}
@@ -49,7 +53,7 @@ def subject_of(verb: Token, depth: int = 0, allowed=lambda t: True) -> Token | N
     """The subject of a verb: its own; for a verb with none, the subject of the verb it depends on
     ("X s'est levé pour dire", "X, penché sur moi, demandait"); or the noun a relative "qui" stands for."""
     subjects = [c for c in verb.children if (c.dep_ in SUBJECT_DEPS or c.lower_ in ("-il", "-elle", "-ils", "-elles", "-on"))
-                and allowed(c)]
+                and allowed(c) and c.lower_ not in TIME_WORDS]
     subjects.sort(key=lambda c: (c.i > verb.i, -c.i if c.i < verb.i else c.i))  # the nearest before the verb first
     for child in subjects[:1]:
         if child.lower_ in RELATIVE and verb.dep_.startswith("acl"):
@@ -83,7 +87,7 @@ def inverted_subject(p: Passage, verb: Token, until: int) -> Token | None:
             break
         if child.pos_ not in NOMINAL or child.dep_ not in _INVERTED_DEPS:
             continue
-        if any(c.dep_ == "case" for c in child.children) or child.lower_ in RELATIVE:
+        if any(c.dep_ == "case" for c in child.children) or child.lower_ in RELATIVE or child.lower_ in TIME_WORDS:
             continue
         return child
     return next_noun(p, verb, until)
@@ -99,7 +103,7 @@ def next_noun(p: Passage, verb: Token, until: int) -> Token | None:
             in_pp = True
         elif token.is_punct:
             in_pp = False
-        elif token.pos_ in ("NOUN", "PROPN") and not in_pp:
+        elif token.pos_ in ("NOUN", "PROPN") and not in_pp and token.lower_ not in TIME_WORDS:
             return token
     return None
 
@@ -123,7 +127,7 @@ def name_before(p: Passage, verb: Token, start: int) -> Token | None:
     if not names:
         return None
     between = p.tokens_between(names[-1].end, verb.idx)
-    if any(t.pos_ in ("VERB", "AUX") for t in between) or len(between) > 10:
+    if any("Fin" in t.morph.get("VerbForm") for t in between) or len(between) > 10:
         return None
     return p.token_at(names[-1].start)
 

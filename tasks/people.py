@@ -27,12 +27,31 @@ _TITLE_AFTER = re.compile(r"\.?\s*,\s*(?:\d+\s+ans\s*,\s*)?(?P<det>le|la|l['’]
 _CITED = re.compile(r"\b(?:selon|d['’]après)\s+(?:l['’]|le |la |les )?$", re.I)
 
 
-def gender_of(morph: list[str], det: str | None) -> str | None:
+def gender_of(noun: str | None, det: str | None) -> str | None:
+    """A title's gender: its article (la, le, cette…), else a feminine form in the role lexicon
+    ("l'avocate", the feminine of avocat), else unknown ("l'imam", "l'élu")."""
     if det in ("la", "cette", "une", "sa"):
         return "f"
     if det in ("le", "ce", "cet", "un"):
         return "m"
-    return {"Fem": "f", "Masc": "m"}.get(morph[0]) if morph else None
+    return noun_gender(noun.casefold()) if noun else None
+
+
+@cache
+def _gendered() -> dict[str, str]:
+    words = {w for w in person_nouns() if " " not in w}
+    table = {}
+    for masculine in words:
+        for feminine in _feminines(masculine):
+            if feminine in words:
+                table[masculine], table[feminine] = "m", "f"
+    return table
+
+
+def noun_gender(noun: str) -> str | None:
+    """ "f" for a person noun that is the feminine of another (avocate, directrice), else None: the
+    masculine form also names women ("Mme Roy, professeur d'histoire"), and "ministre" is both."""
+    return "f" if _gendered().get(noun) == "f" else None
 
 
 class People:
@@ -61,7 +80,7 @@ class People:
             noun = _apposed(apposition, person_nouns())
             if noun:
                 self.titles.setdefault(n.entity_id, set()).add(title_stem(noun))
-                gender = gender or gender_of([], (apposition["det"] or "").lower() or None)
+                gender = gender or gender_of(noun, (apposition["det"] or "").lower() or None)
             if gender:
                 votes.setdefault(n.entity_id, []).append(gender)
         for role in roles:  # the head of "porte-parole du président": porte-parole, not président
@@ -87,6 +106,10 @@ class People:
 
     def has_title(self, entity_id: str, noun: str) -> bool:
         return title_stem(noun) in self.titles.get(entity_id, ()) or noun in self.titles.get(entity_id, ())
+
+    def titled(self, noun: str) -> list[str]:
+        """The entities the text gave this title, or a title it covers."""
+        return [e for e in self.titles if self.has_title(e, noun) or self.covers(e, noun)]
 
     def covers(self, entity_id: str, noun: str) -> bool:
         """ "l'élu" for a person given "maire": a general title over one the text gave them."""
@@ -120,11 +143,11 @@ def name_gender(vocab, first_name: str) -> str | None:
 def _gender_axis(vocab):
     import numpy as np
 
-    words = {w for w in person_nouns() if " " not in w}
+    table = _gendered()
     steps = []
-    for masculine in words:
+    for masculine in (w for w, g in table.items() if g == "m"):
         for feminine in _feminines(masculine):
-            if feminine in words and vocab[masculine].has_vector and vocab[feminine].has_vector:
+            if table.get(feminine) == "f" and vocab[masculine].has_vector and vocab[feminine].has_vector:
                 m, f = vocab[masculine].vector, vocab[feminine].vector
                 steps.append(f / np.linalg.norm(f) - m / np.linalg.norm(m))
     if not steps:

@@ -80,7 +80,7 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
         kind = "group" if proper else "body"
         return Referent(kind, cue.start, cue.end, noun=noun, text=_without_det(text))
     if head.pos_ == "NOUN" and noun in person_nouns() and _has_det(head, _DEFINITE):
-        gender = gender_of(head.morph.get("Gender"), next((c.lower_ for c in head.children if c.dep_ == "det"), None))
+        gender = gender_of(noun, next((c.lower_ for c in head.children if c.dep_ == "det"), None))
         return Referent("title", cue.start, cue.end, gender=gender, plural="Plur" in head.morph.get("Number"),
                         noun=noun)
     if head.pos_ == "PROPN" and head.text[:1].isupper() and 1 < len(text.split()) <= 4 and text.istitle():
@@ -96,6 +96,9 @@ def _named(p: Passage, head, start: int, end: int) -> Named | None:
     if covering is not None:
         return covering
     if head.text in _HONORIFICS or head.pos_ == "NOUN" and head.lower_ in person_nouns():
+        preceding = p.named_in(max(0, start - 80), start)
+        if preceding and preceding[-1].type == "PERSON" and re.fullmatch(r"\s*,?\s*", p.body[preceding[-1].end:start]):
+            return preceding[-1]  # "Paul Roy chef de la mission déclare": the title is his apposition
         following = p.named_in(end, end + 80)
         if following and following[0].type == "PERSON" and re.fullmatch(r"\s*,?\s*", p.body[end:following[0].start]):
             return following[0]  # "le procureur Jan Novák", "l'avocate de Paul Roy, Anne Dupuis"
@@ -141,6 +144,11 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
     for n in p.named_in(max(0, at - _REACH), at):
         if n.type in wanted or n.entity_id == previous and n.type not in ("PERSON", "ORG"):
             last[n.entity_id] = n
+    if ref.kind in ("title", "body"):  # a title reaches back to whoever the text gave it, however far
+        for entity_id in people.titled(ref.noun or ""):
+            n = p.last_mention(entity_id, at) if entity_id not in last else None
+            if n is not None and n.type in wanted:
+                last[entity_id] = n
     if ref.kind == "title":  # "Le président du Kazakhstan a ordonné… Ivan Petrov a chargé…": named just after
         ahead = p.sentences[min(len(p.sentences) - 1, index + 1)][1]
         for n in p.named_in(at, ahead):

@@ -32,3 +32,13 @@ def test_gender_from_the_text(nlp, text, gender):
     p = passage(nlp, text)
     people = People(p, ())
     assert list(people.gender.values()) == [gender]
+
+
+@pytest.mark.parametrize("noun, det, gender", [
+    ("avocate", "l'", "f"), ("avocat", "l'", None), ("directrice", None, "f"), ("imam", "l'", None),
+    ("ministre", "la", "f"), ("ministre", "le", "m"), ("élue", "l'", "f"),
+])
+def test_the_gender_of_a_title(noun, det, gender):
+    from tasks.people import gender_of
+
+    assert gender_of(noun, det) == gender
