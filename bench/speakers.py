@@ -10,8 +10,9 @@ the previous speakers it chose itself, as it will when it runs. The gate, a seco
 regression, learns whether the ranker's first candidate is right, from decisions of rankers
 that had not seen the page (inner folds). The regularisation C and the gate's threshold are
 chosen on held-out pages: 5 folds by page over fr-web and the seeds, pages dealt by number
-of gold quotes so that folds are alike; the threshold is the lowest whose held-out
-wrong-speaker rate stays within WRONG_MAX. The novels of fr-quotes-litbank are folded by
+of gold quotes so that folds are alike, three times with the ties dealt anew, figures
+averaged; the threshold is the lowest whose held-out wrong-speaker rate stays within
+WRONG_MAX. The novels of fr-quotes-litbank are folded by
 novel the same way and reported apart (named-speaker accuracy); with --litbank they are
 also training data for every fold.
 """
@@ -35,6 +36,7 @@ from bench.speaker_pages import Page, litbank_pages, named_accuracy, normalise, 
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "tasks" / "data" / "speaker_model.json"
 FOLDS = 5
+REPEATS = 3  # cross-validations, pages dealt to folds anew each time, whose figures are averaged
 INNER_FOLDS = 4
 ROUNDS = 2
 PREVIOUS = 0.4  # the ranker's first candidate carries a run of quotes on from this probability
@@ -159,11 +161,15 @@ def _as_dev(page: Page):
 
 
 def choose(shared: Path, web: list[Page], extra: list[Page]) -> tuple[float, float, dict]:
-    """C and threshold: the best held-out strict + lenient accuracy whose wrong-speaker rate is within WRONG_MAX."""
+    """C and threshold: the best held-out strict + lenient accuracy whose wrong-speaker rate is within
+    WRONG_MAX, each figure the mean of REPEATS cross-validations with pages dealt to folds anew."""
     best = None
     for c in C_GRID:
-        for t, posts in held_out(shared, web, extra, c).items():
-            f = figures(shared, web, posts)
+        runs = [held_out(shared, web, extra, c, seed) for seed in range(REPEATS)]
+        for t in THRESHOLDS:
+            each = [figures(shared, web, run[t]) for run in runs]
+            f = {k: round(sum(e[k] for e in each) / len(each), 4) if each[0][k] is not None else None
+                 for k in FIGURES}
             key = ((f["wrong_speaker_rate"] or 0) <= WRONG_MAX,
                    f["speaker_lenient_accuracy"] + f["speaker_strict_accuracy"], -t)
             if best is None or key > best[0]:

@@ -113,7 +113,7 @@ class Candidates:
             for entity_id, features in self._sources(ref, cue, turns.last[0] if turns.last else None):
                 candidate = found.setdefault(entity_id, Candidate(entity_id))
                 features |= {f"frame:{cue.frame}": 1.0, f"via:{ref.kind}": 1.0,
-                             "cue_near": 1 / (1 + cue.distance), "crossed": float(cue.crossed)}
+                             "cue_near": 1 / (1 + cue.distance)}
                 for key, value in features.items():
                     candidate.features[key] = max(candidate.features.get(key, 0.0), value)
                 if candidate.evidence is None:
@@ -193,21 +193,17 @@ class Candidates:
         return entity_id
 
     def _context(self, quote: Quote, found: dict[str, Candidate]) -> None:
-        """People and organisations named around the quote: in its sentence, the sentences before."""
+        """People and organisations named before the quote: in its sentence, the sentences before."""
         p = self.p
         index = p.sentence_of(quote.char_start)
         start = p.sentences[max(0, index - _CONTEXT_SENTENCES)][0]
-        end = p.sentences[p.sentence_of(quote.char_end)][1]
         last_person = None
-        for n in p.named_in(start, end):
+        for n in p.named_in(start, quote.char_start):
             if n.type not in ("PERSON", "ORG"):
                 continue
             back = index - p.sentence_of(n.start)
             candidate = found.setdefault(n.entity_id, Candidate(n.entity_id))
             f = candidate.features
-            if n.start >= quote.char_end:
-                f["ctx_after"] = 1.0
-                continue
             f["ctx_sentence" if back == 0 else "ctx_before"] = 1.0
             token = p.token_at(n.start)
             if token is not None and token.dep_.startswith("nsubj"):
