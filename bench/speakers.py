@@ -36,6 +36,7 @@ from bench.speaker_pages import Page, litbank_pages, named_accuracy, normalise, 
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "tasks" / "data" / "speaker_model.json"
 FOLDS = 5
+GATE_C = None  # the gate's regularisation (None: the ranker's)
 REPEATS = 3  # cross-validations, pages dealt to folds anew each time, whose figures are averaged
 INNER_FOLDS = 4
 ROUNDS = 2
@@ -93,7 +94,7 @@ def train(shared: Path, pages: list[Page], c: float, threshold: float) -> Model:
         rest = [p for j, fold in enumerate(inner) if j != k for p in fold]
         unseen = Model(fit_ranker(shared, rest, c), None, 0.0, PREVIOUS)
         rows += [row for page in test for row in candidate_rows(shared, page, unseen, gate=True)]
-    return Model(ranker, _logistic(rows, c), threshold, PREVIOUS)
+    return Model(ranker, _logistic(rows, GATE_C or c), threshold, PREVIOUS)
 
 
 def fit_ranker(shared: Path, pages: list[Page], c: float) -> Linear:

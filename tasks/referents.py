@@ -97,7 +97,8 @@ def _named(p: Passage, head, start: int, end: int) -> Named | None:
         return covering
     if head.text in _HONORIFICS or head.pos_ == "NOUN" and head.lower_ in person_nouns():
         preceding = p.named_in(max(0, start - 80), start)
-        if preceding and preceding[-1].type == "PERSON" and re.fullmatch(r"\s*,?\s*", p.body[preceding[-1].end:start]):
+        if preceding and preceding[-1].type == "PERSON" and re.fullmatch(r"\s*,?\s*", p.body[preceding[-1].end:start]) \
+                and not _in_prepositional_phrase(p, preceding[-1]):
             return preceding[-1]  # "Paul Roy chef de la mission déclare": the title is his apposition
         following = p.named_in(end, end + 80)
         if following and following[0].type == "PERSON" and re.fullmatch(r"\s*,?\s*", p.body[end:following[0].start]):
@@ -106,6 +107,15 @@ def _named(p: Passage, head, start: int, end: int) -> Named | None:
             if n.type == "PERSON" and not _OF.search(p.body, max(start, n.start - 4), n.start):
                 return n
     return None
+
+
+def _in_prepositional_phrase(p: Passage, n: Named) -> bool:
+    """ "par la voix de sa fille Anne, la présidente déclare": Anne is no subject."""
+    token = p.token_covering(n.start)
+    while token is not None and token.dep_ in ("flat:name", "flat", "appos") and token.head is not token:
+        token = token.head
+    return token is not None and (any(c.dep_ == "case" for c in token.children) or token.dep_.startswith("obl")
+                                  or token.dep_ == "nmod")
 
 
 def _has_det(token, words) -> bool:
@@ -156,6 +166,8 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
                 last[n.entity_id] = n
     found = []
     for entity_id, n in last.items():
+        if entity_id in clause_mates:
+            continue  # « il accuse Paul Roy d'… »: a pronoun is not someone named in its own clause
         titled = ref.kind in ("title", "body") and people.has_title(entity_id, ref.noun or "")
         covered = ref.kind == "title" and not titled and people.covers(entity_id, ref.noun or "")
         known = people.gender.get(entity_id)
@@ -166,15 +178,15 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
         source = any(is_source(p, m) for m in p.named_in(p.sentences[max(0, index - _WINDOW)][0], at)
                      if m.entity_id == entity_id)
         found.append((titled, covered, n.start, entity_id, back, known == ref.gender if known else None, subject,
-                      source, entity_id in clause_mates))
+                      source))
     found.sort(key=lambda f: (f[0], f[1], f[2]), reverse=True)
     out = []
-    for rank, (titled, covered, _, entity_id, back, agrees, subject, source, mate) in enumerate(found[:limit]):
+    for rank, (titled, covered, _, entity_id, back, agrees, subject, source) in enumerate(found[:limit]):
         out.append(Antecedent(entity_id, {
             "ant_first": float(rank == 0), "ant_titled": float(titled), "ant_agrees": float(agrees is True),
             "ant_covered": float(covered),
             "ant_back": min(back, _WINDOW) / _WINDOW, "ant_far": float(back > _WINDOW),
             "ant_alone": float(len(found) == 1), "ant_subject": float(subject), "ant_prev": float(entity_id == previous),
-            "ant_source": float(source), "ant_clause_mate": float(mate),
+            "ant_source": float(source),
         }))
     return out

@@ -84,3 +84,9 @@ def test_a_general_title_stands_for_the_person_given_a_precise_one(nlp):
 def test_an_honorific_before_a_title_is_that_title_with_its_gender(nlp):
     _, _, ref = referents(nlp, "« Il faut oser », ajoute madame la ministre.")
     assert (ref.kind, ref.noun, ref.gender) == ("title", "ministre", "f")
+
+
+def test_a_pronoun_is_not_someone_named_in_its_own_clause(nlp):
+    text = ("Paul Martin, alors député, frappe Marc Petit à la sortie. Pour sa défense, "
+            "il accuse Marc Petit d’« insultes répétées ».")
+    assert "Marc Petit" not in resolve(nlp, text, frame="cue")
