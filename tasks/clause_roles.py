@@ -66,7 +66,8 @@ def subject_of(verb: Token, depth: int = 0, allowed=lambda t: True) -> Token | N
         return verb.head  # "le ministre, jugeant que…"
     if verb.dep_ == "amod" and verb.pos_ == "ADJ" and verb.head.i < verb.i:
         return verb.head  # a finite verb the parser took for an adjective of its subject
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and depth < 2:
+    gerund = verb.dep_.startswith("obl") and any(c.lower_ == "en" for c in verb.children)  # "en disant"
+    if (verb.dep_ in ("conj", "xcomp", "advcl") or gerund) and verb.head is not verb and depth < 2:
         return subject_of(verb.head, depth + 1, allowed)
     return None
 

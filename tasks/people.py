@@ -61,6 +61,7 @@ class People:
         self.p = p
         votes: dict[str, list[str]] = {}
         self.titles: dict[str, set[str]] = {}
+        self.roles: dict[str, list[str]] = {}  # each person's role phrases, folded
         for n in p.named:
             if n.type == "ORG":  # "le quotidien Le Monde", "Mediapart, le site d'information"
                 self._body_titles(n)
@@ -87,6 +88,7 @@ class People:
             head = role_noun(role.role or "")
             if head:
                 self.titles.setdefault(role.entity_id, set()).add(title_stem(head.split()[0]))
+                self.roles.setdefault(role.entity_id, []).append(fold(role.role or ""))
         self.gender = {e: max(set(v), key=v.count) for e, v in votes.items() if len(set(v)) == 1}
         for entity in p.entities.values():  # no cue in the text: the first name's own gender
             if entity.type == "PERSON" and entity.entity_id not in self.gender and len(entity.name.split()) >= 1:
@@ -106,6 +108,14 @@ class People:
 
     def has_title(self, entity_id: str, noun: str) -> bool:
         return title_stem(noun) in self.titles.get(entity_id, ()) or noun in self.titles.get(entity_id, ())
+
+    def other_holder(self, entity_id: str, noun: str, complement: str | None) -> bool:
+        """Whether the text gave this person the title for something else: "le président du Kazakhstan"
+        is not the person the text called "président russe" or "président de l'association"."""
+        if not complement:
+            return False
+        phrases = [r for r in self.roles.get(entity_id, []) if title_stem(r.split()[0]) == title_stem(noun)]
+        return bool(phrases) and not any(complement in r for r in phrases)
 
     def titled(self, noun: str) -> list[str]:
         """The entities the text gave this title, or a title it covers."""

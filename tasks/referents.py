@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from tasks.attribution_context import Named, Passage
 from tasks.attribution_frames import Cue
+from tasks.events import fold
 from tasks.people import People, gender_of, is_source, is_subject
 from tasks.speech_lexicon import GROUP_NOUNS, person_nouns
 
@@ -47,6 +48,7 @@ class Referent:
     plural: bool = False
     noun: str | None = None
     text: str = ""
+    complement: str | None = None  # what a title is of: "kazakhstan" in "le président du Kazakhstan"
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,9 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
         return Referent(kind, cue.start, cue.end, noun=noun, text=_without_det(text))
     if head.pos_ == "NOUN" and noun in person_nouns() and _has_det(head, _DEFINITE):
         gender = gender_of(noun, next((c.lower_ for c in head.children if c.dep_ == "det"), None))
+        of = next((c for c in head.children if c.dep_ == "nmod" and c.text[:1].isupper()), None)
         return Referent("title", cue.start, cue.end, gender=gender, plural="Plur" in head.morph.get("Number"),
-                        noun=noun)
+                        noun=noun, complement=fold(of.text) if of is not None else None)
     if head.pos_ == "PROPN" and head.text[:1].isupper() and 1 < len(text.split()) <= 4 and text.istitle():
         return Referent("new_name", cue.start, cue.end, text=_without_det(text))
     return Referent("other", cue.start, cue.end)
@@ -168,6 +171,8 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
     for entity_id, n in last.items():
         if entity_id in clause_mates:
             continue  # « il accuse Paul Roy d'… »: a pronoun is not someone named in its own clause
+        if ref.kind == "title" and people.other_holder(entity_id, ref.noun or "", ref.complement):
+            continue
         titled = ref.kind in ("title", "body") and people.has_title(entity_id, ref.noun or "")
         covered = ref.kind == "title" and not titled and people.covers(entity_id, ref.noun or "")
         known = people.gender.get(entity_id)

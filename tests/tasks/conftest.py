@@ -28,6 +28,11 @@ def speakers(nlp, text):
 
 def passage(nlp, text) -> Passage:
     """What the frame and referent finders read of `text`."""
+    return passage_and_roles(nlp, text)[0]
+
+
+def passage_and_roles(nlp, text):
+    """The passage of `text` and the roles the entity stage found in it."""
     doc = nlp(text)
-    entities, mentions, _ = extract_entities(doc)
-    return Passage(doc, extract_quotes(text), mentions, entities)
+    entities, mentions, roles = extract_entities(doc)
+    return Passage(doc, extract_quotes(text), mentions, entities), roles

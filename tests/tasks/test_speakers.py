@@ -101,3 +101,15 @@ def test_the_shipped_model_was_trained_on_the_features_this_code_computes():
     from tasks.speakers import feature_digest, model_data
 
     assert model_data()["features_from"] == feature_digest(), "stale speaker model: run `make train-speakers`"
+
+
+def test_a_general_title_in_an_incise_stands_for_the_person_given_a_precise_one(nlp):
+    text = ("Le conseil municipal a voté le budget mardi. Paul Martin, maire de Cahors, a défendu le projet. "
+            "« Nous tiendrons nos engagements », explique l'élu.")
+    assert speakers(nlp, text)[0][1] == "Paul Martin"
+
+
+def test_a_pronoun_subject_after_the_quote(nlp):
+    text = ("Anne Roy a présidé la séance du conseil. « Une faute », c'est ainsi qu'elle a résumé "
+            "la décision du tribunal.")
+    assert speakers(nlp, text)[0][1] == "Anne Roy"
