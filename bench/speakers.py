@@ -43,7 +43,7 @@ ROUNDS = 2
 PREVIOUS = 0.4  # the ranker's first candidate carries a run of quotes on from this probability
 WRONG_MAX = 0.05
 C_GRID = (0.3, 1.0, 3.0)
-THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(14))
+THRESHOLDS = tuple(round(0.2 + 0.01 * i, 2) for i in range(66))
 FIGURES = ("quotes_f1", "speaker_strict_accuracy", "speaker_lenient_accuracy", "wrong_speaker_rate",
            "roles_recall", "entities_f1")
 
@@ -143,11 +143,22 @@ def held_out(shared: Path, pages: list[Page], extra: list[Page], c: float, seed:
     for k, test in enumerate(split):
         rest = [p for j, fold in enumerate(split) if j != k for p in fold] + extra
         model = train(shared, rest, c, 0.0)
-        for t in THRESHOLDS:
-            tuned = Model(model.ranker, model.gate, t, PREVIOUS)
-            for page in test:
-                out[t][where[id(page)]] = predict(page, tuned)
+        for page in test:
+            everyone = predict(page, model)  # threshold 0: each quote with the gate's probability
+            for t in THRESHOLDS:
+                out[t][where[id(page)]] = at_threshold(page, everyone, t)
     return out
+
+
+def at_threshold(page: Page, post: Post, threshold: float) -> Post:
+    """The post as a model with this threshold predicts it: speakers below it dropped, with the
+    entities and mentions only their cues had added."""
+    quotes = [q if (q.speaker_confidence or 0) >= threshold else q.model_copy(update=dict(
+        speaker=None, speaker_entity_id=None, cue=None, cue_start=None, cue_end=None, attribution_rule=None,
+        speaker_confidence=None, speaker_phrase=None)) for q in post.quotes]
+    kept = {e.entity_id for e in page.post.entities} | {q.speaker_entity_id for q in quotes}
+    return post.model_copy(update=dict(quotes=quotes, entities=[e for e in post.entities if e.entity_id in kept],
+                                       mentions=[m for m in post.mentions if m.entity_id in kept]))
 
 
 def figures(shared: Path, pages: list[Page], posts: list[Post]) -> dict:

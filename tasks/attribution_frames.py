@@ -8,6 +8,8 @@ stands for and `tasks.speaker_ranker` weighs the cues, with weights learned on t
   incise      « … », estime la préfecture / a-t-il dit / Marie Roy a-t-elle expliqué /
               c'est ainsi qu'elle a résumé: the first verb of saying after the quote
   inner       « Nous irons, a-t-il dit, jusqu'au bout »: an incise inside the marks
+  closing     La ville « manque » de médecins, a déclaré le maire / a-t-il affirmé: an incise
+              that closes the sentence the quote is a part of
   cue         Le maire a expliqué que « … » / Comme l'explique Paul Roy, « … »: the last
               verb of saying before the quote in its sentence, and its subject
   according   selon X / d'après X / pour X, … / aux yeux de X / à ses yeux in the quote's sentence
@@ -60,8 +62,9 @@ class Cue:
 
 def find_cues(p: Passage, quote: Quote) -> list[Cue]:
     """Every frame that points to a source for `quote`."""
-    direct = [incise(p, quote), inner_incise(p, quote), cue_before(p, quote), according(p, quote), colon(p, quote),
-              signature(p, quote)]
+    after = incise(p, quote)
+    direct = [after or closing(p, quote), inner_incise(p, quote), cue_before(p, quote), according(p, quote),
+              colon(p, quote), signature(p, quote)]
     direct = [c for c in direct if c is not None]
     # the sentence before speaks for the quote only when the quote's own sentence names no source
     before = None if direct else announced(p, quote)
@@ -109,7 +112,28 @@ def incise(p: Passage, quote: Quote) -> Cue | None:
     return None
 
 
-def _incise_source(p: Passage, verb: Token, after: int, until: int, distance: int) -> Cue | None:
+def closing(p: Passage, quote: Quote) -> Cue | None:
+    """La ville « manque » de médecins, a déclaré le maire: a verb of saying right after a comma of
+    the quote's sentence (past an auxiliary), with its subject after it, introducing nothing
+    ("que", a quote) after it."""
+    a, b = p.sentences[p.sentence_of(quote.char_start)]
+    tokens = p.tokens_between(quote.char_end, b)
+    for i in reversed([i for i, t in enumerate(tokens) if t.text == "," and not p.in_quote(t.idx)]):
+        rest = tokens[i + 1:]
+        verb = next((t for t in rest[:4] if is_saying(t)), None)
+        if verb is None or any(t.pos_ not in ("AUX", "ADV", "PRON") or t.lower_ in RELATIVE
+                               for t in rest[:rest.index(verb)]):
+            continue  # ", qui a ajouté": a relative clause, not an incise
+        clause = rest[rest.index(verb):]
+        clause = clause[:next((i for i, t in enumerate(clause) if t.text == ","), len(clause))]
+        if any(t.lower_ in ("que", "qu'", "qu’", "si") or p.in_quote(t.idx) for t in clause):
+            return None
+        return _incise_source(p, verb, rest[0].idx, b, len(tokens), "closing")
+    return None
+
+
+def _incise_source(p: Passage, verb: Token, after: int, until: int, distance: int, frame: str = "incise"
+                   ) -> Cue | None:
     clitic = next((t for t in p.doc[max(verb.i - 3, 0):verb.i + 3]
                    if t.lower_ in ("-il", "-elle", "-ils", "-elles", "-on") and t.idx >= after), None)
     # an incise's subject stands after the quote: « … », explique X / « … », X a-t-il dit
@@ -118,7 +142,7 @@ def _incise_source(p: Passage, verb: Token, after: int, until: int, distance: in
         subject = inverted_subject(p, verb, until)
     if subject is None:
         return None
-    return _cue(p, "incise", subject, verb, distance)
+    return _cue(p, frame, subject, verb, distance)
 
 
 def _read_in(p: Passage, verb: Token, distance: int) -> Cue | None:

@@ -78,9 +78,13 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
         if title is not None:
             return Referent("title", cue.start, cue.end, gender="f" if noun == "madame" else "m", noun=title.lower_)
     if head.pos_ == "NOUN" and noun in GROUP_NOUNS and _has_det(head, _DEFINITE):
-        proper = any(c.dep_ == "nmod" and (c.pos_ == "PROPN" or c.text[:1].isupper()) for c in head.children)
-        kind = "group" if proper else "body"
-        return Referent(kind, cue.start, cue.end, noun=noun, text=_without_det(text))
+        proper = next((c for c in head.children if c.dep_ in ("nmod", "appos", "flat:name")
+                       and (c.pos_ == "PROPN" or c.text[:1].isupper())), None)
+        if proper is not None and not any(c.dep_ == "case" for c in proper.children):
+            # "le journal américain « The Wall Street Journal »": the group's name is its apposition
+            text = p.body[min(proper.left_edge.idx, proper.idx):cue.end].strip(" «»“”\"\u00a0\u202f")
+            return Referent("group", cue.start, cue.end, noun=noun, text=text)
+        return Referent("group" if proper else "body", cue.start, cue.end, noun=noun, text=_without_det(text))
     if head.pos_ == "NOUN" and noun in person_nouns() and _has_det(head, _DEFINITE):
         gender = gender_of(noun, next((c.lower_ for c in head.children if c.dep_ == "det"), None))
         of = next((c for c in head.children if c.dep_ == "nmod" and c.text[:1].isupper()), None)
@@ -183,15 +187,28 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
         source = any(is_source(p, m) for m in p.named_in(p.sentences[max(0, index - _WINDOW)][0], at)
                      if m.entity_id == entity_id)
         found.append((titled, covered, n.start, entity_id, back, known == ref.gender if known else None, subject,
-                      source))
+                      source, _embedded(p, n)))
     found.sort(key=lambda f: (f[0], f[1], f[2]), reverse=True)
     out = []
-    for rank, (titled, covered, _, entity_id, back, agrees, subject, source) in enumerate(found[:limit]):
+    for rank, (titled, covered, _, entity_id, back, agrees, subject, source, embedded) in enumerate(found[:limit]):
         out.append(Antecedent(entity_id, {
             "ant_first": float(rank == 0), "ant_titled": float(titled), "ant_agrees": float(agrees is True),
             "ant_covered": float(covered),
             "ant_back": min(back, _WINDOW) / _WINDOW, "ant_far": float(back > _WINDOW),
             "ant_alone": float(len(found) == 1), "ant_subject": float(subject), "ant_prev": float(entity_id == previous),
-            "ant_source": float(source),
+            "ant_source": float(source), "ant_embedded": float(embedded),
         }))
     return out
+
+
+def _embedded(p: Passage, n: Named) -> bool:
+    """Whether the antecedent's last mention sits in a relative clause or a complement of a noun
+    ("…, qui a expertisé les travaux de Paul Roy"): the least salient place for a referent."""
+    token = p.token_covering(n.start)
+    for _ in range(8):
+        if token is None or token.head.i == token.i:
+            return False
+        if token.dep_ in ("acl:relcl", "acl", "nmod"):
+            return True
+        token = token.head
+    return False

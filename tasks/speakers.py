@@ -94,6 +94,7 @@ def attribute_speakers(doc: Doc, quotes: tuple[Quote, ...], mentions: tuple[Ment
             speaker_confidence=decision.probability, speaker_phrase=decision.phrase,
             cue=doc.text[cue[0]:cue[1]] if cue else None,
             cue_start=cue[0] if cue else None, cue_end=cue[1] if cue else None)))
+    out = _echoes(out)
     used = {q.speaker_entity_id for q in out}
     added = tuple(e for e in candidates.added.values() if e.entity_id in used)
     kept = {e.entity_id for e in added}
@@ -101,6 +102,31 @@ def attribute_speakers(doc: Doc, quotes: tuple[Quote, ...], mentions: tuple[Ment
                          if eid in kept)
     return Attribution(tuple(out), tuple(entities) + added,
                        tuple(sorted(mentions + new_mentions, key=lambda m: (m.char_start, m.char_end))))
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _echoes(quotes: list[Quote]) -> list[Quote]:
+    """The same words quoted twice in one post are one speaker's: a headline's « a besoin »
+    takes the speaker of the « a besoin » its paragraph attributes, when every attributed
+    quote of those words names the same speaker (with the least of their confidences)."""
+    said: dict[str, dict[str, Quote]] = {}
+    for q in quotes:
+        if q.kind == "speech" and q.speaker_entity_id and (words := _words(q.text)):
+            known = said.setdefault(words, {}).get(q.speaker_entity_id)
+            if known is None or (q.speaker_confidence or 0) < (known.speaker_confidence or 0):
+                said[words][q.speaker_entity_id] = q
+    out = []
+    for q in quotes:
+        who = said.get(_words(q.text), {}) if q.kind == "speech" and not q.speaker_entity_id else {}
+        if len(who) == 1:
+            source, = who.values()
+            q = q.model_copy(update=dict(speaker=source.speaker, speaker_entity_id=source.speaker_entity_id,
+                                         attribution_rule="echo", speaker_confidence=source.speaker_confidence))
+        out.append(q)
+    return out
 
 
 def _shown_names(body: str, entities: tuple[Entity, ...], mentions: tuple[Mention, ...]) -> dict[str, str]:

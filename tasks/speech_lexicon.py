@@ -9,6 +9,8 @@ No logic beyond lookups, except telling a verb of saying from a noun or adjectiv
 
 from __future__ import annotations
 
+import re
+
 from functools import cache
 from importlib import resources
 
@@ -61,6 +63,9 @@ def _regular_er(lemma: str) -> set[str]:
     return {(soft if e[0] in "ao" else stem) + e for e in endings}
 
 
+_LOCUTION = re.compile(r"(?:c['’]est-à-|à vrai |pour ainsi |autrement |cela |ceci |ça |soit )(?:dire|dit)$", re.I)
+
+
 def is_saying(token) -> bool:
     """Whether a spaCy token is a verb of saying ("explique", "a-t-il ajouté", "fait savoir")."""
     word = token.lower_
@@ -68,6 +73,8 @@ def is_saying(token) -> bool:
         return False
     if token.pos_ == "NOUN" and token.i and token.nbor(-1).pos_ in ("DET", "ADP") and not _clitic_object(token):
         return False  # "le juge", "une note"
+    if word in ("dire", "dit") and _LOCUTION.search(token.doc.text, max(0, token.idx - 14), token.idx + len(token)):
+        return False  # "c'est-à-dire", "à vrai dire", "autrement dit": a locution, no one speaks
     if word in _FAIRE:
         following = token.nbor() if token.i + 1 < len(token.doc) else None
         return following is not None and following.lower_ in _FAIRE_SAYING
@@ -82,7 +89,7 @@ def _clitic_object(token) -> bool:
 
 def _finite_taken_for_adjective(token) -> bool:
     """ "La Ministre insiste sur…": the parser calls a finite verb after a capitalised noun an adjective."""
-    return token.pos_ == "ADJ" and token.dep_ == "amod" and token.head.i < token.i and \
+    return token.pos_ == "ADJ" and token.dep_ == "amod" and token.head.i < token.i and token.head.text[:1].isupper() and \
         token.lower_.endswith(("e", "ent", "ait", "aient"))
 
 

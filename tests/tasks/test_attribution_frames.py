@@ -34,6 +34,26 @@ def test_a_new_clause_after_the_quote_is_no_incise(nlp):
     assert [c for c in cues(nlp, text) if c[0] == "incise"] == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("La région « manque cruellement » de médecins pour ses hôpitaux, a déclaré Anne Roy, la préfète, jeudi.",
+     [("closing", "Anne Roy")]),
+    ("Les élus jugent la réforme « injuste » pour les petites communes, a-t-elle affirmé devant la presse.",
+     [("closing", "-elle")]),
+    ("Il juge la réforme « injuste », a ensuite expliqué le maire.", [("incise", "le maire")]),
+])
+def test_an_incise_that_closes_the_sentence_the_quote_is_part_of(nlp, text, expected):
+    assert [c for c in cues(nlp, text) if c[0] in ("incise", "closing")] == expected
+
+
+def test_a_closing_verb_that_introduces_something_else_is_no_incise(nlp):
+    text = "La région « manque » de médecins, a déclaré Anne Roy, qui a ajouté que rien ne changerait."
+    assert ("closing", "Anne Roy") in cues(nlp, text)
+    text = "La région « manque » de médecins, mais Anne Roy a déclaré que rien ne changerait."
+    assert not [c for c in cues(nlp, text) if c[0] == "closing"]
+    text = "La région « manque » de médecins, ont déclaré les élus, ce qui n'est pas nouveau."
+    assert ("closing", "les élus") in cues(nlp, text)
+
+
 def test_incise_inside_the_quote(nlp):
     assert ("inner", "-elle") in cues(nlp, "« Nous irons, a-t-elle dit, jusqu'au bout du projet. »")
 

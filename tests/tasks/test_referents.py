@@ -38,6 +38,16 @@ def test_an_organisation_the_entity_stage_missed_is_named_by_its_phrase(nlp):
         "préfecture de la Gironde"
 
 
+@pytest.mark.parametrize("text, name", [
+    ("« Le chantier prendra dix ans », rappelle le quotidien régional « La Voix de l'Ouest ».", "La Voix de l'Ouest"),
+    ("« Le chantier prendra dix ans », affirme le journal Sud Ouest.", "Sud Ouest"),
+    ("« Le chantier prendra dix ans », estime la préfecture de la Gironde.", "préfecture de la Gironde"),
+])
+def test_a_group_named_in_apposition_is_that_name(nlp, text, name):
+    _, _, ref = referents(nlp, text)
+    assert (ref.kind, ref.text) == ("group", name)
+
+
 def test_a_title_with_the_name_in_apposition_is_that_person(nlp):
     p, _, ref = referents(nlp, "« Une faute », a déclaré le ministre de la Santé, Jan Novák, à Prague.")
     assert ref.kind == "name" and name_of(p, ref.entity_id) == "Jan Novák"
@@ -99,3 +109,12 @@ def test_a_title_of_something_else_is_someone_else(nlp):
     text = ("Le président russe Ivan Petrov a reçu Karim Saïdov à Moscou. "
             "« Nous renforçons nos défenses », a déclaré le président du Tadjikistan.")
     assert "Ivan Petrov" not in resolve(nlp, text)
+
+
+def test_a_name_in_a_relative_clause_or_a_complement_is_an_embedded_antecedent(nlp):
+    text = ("« Ces études sont fausses », assène Paul Roy, qui a expertisé les travaux de Jean Martin. "
+            "Il poursuit : « Elles ont été bâties pour conclure. »")
+    p, cue, ref = referents(nlp, text, frame="cue")
+    people = People(p, passage_and_roles(nlp, text)[1])
+    embedded = {name_of(p, a.entity_id): a.features["ant_embedded"] for a in antecedents(p, people, ref, cue.start)}
+    assert embedded == {"Paul Roy": 0.0, "Jean Martin": 1.0}

@@ -17,6 +17,11 @@ def test_a_verb_of_saying_is_told_from_a_noun_of_the_same_form(nlp):
     assert [is_saying(t) for t in doc if t.lower_ == "juge"] == [False, True]
 
 
+def test_a_locution_with_dire_is_no_verb_of_saying(nlp):
+    doc = nlp("Le syndicat a déploré « des dizaines » de départs, c'est-à-dire « un exode ». Autrement dit, rien.")
+    assert [t.text for t in doc if is_saying(t)] == ["déploré"]
+
+
 def test_incise_names_the_speaker(nlp):
     assert speakers(nlp, "« Nous serons prêts pour l'ouverture », explique Anne Roy devant la presse.") == [
         ("Nous serons prêts pour l'ouverture", "Anne Roy")]
@@ -113,3 +118,14 @@ def test_a_pronoun_subject_after_the_quote(nlp):
     text = ("Anne Roy a présidé la séance du conseil. « Une faute », c'est ainsi qu'elle a résumé "
             "la décision du tribunal.")
     assert speakers(nlp, text)[0][1] == "Anne Roy"
+
+
+def test_the_same_words_quoted_again_are_the_same_speakers(nlp):
+    headline = ("Le port doit « garder son calme »\n\n"
+                "La grève dure depuis trois semaines. Les quais sont vides et les navires attendent au large.\n\n")
+    found = speakers(nlp, headline + "« Garder son calme », a répondu Anne Roy à la presse.")
+    assert [who for _, who in found] == ["Anne Roy", "Anne Roy"]
+    # words two people quoted are given to neither
+    found = speakers(nlp, headline + "« Garder son calme », a répondu Anne Roy à la presse. "
+                                     "Paul Martin, de son côté, a appelé à « garder son calme », a-t-il ajouté.")
+    assert [who for _, who in found] == [None, "Anne Roy", "Paul Martin"]
