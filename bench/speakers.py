@@ -29,7 +29,7 @@ from schemas import Post
 from tasks.attribution_context import Passage
 from tasks.people import People
 from tasks.speaker_ranker import Candidates, Linear, Model, Turns, decide, gate_features, ranked
-from tasks.speakers import attribute_speakers, feature_digest
+from tasks.speakers import attribute_speakers, echoes, feature_digest
 
 from bench.devset import score
 from bench.speaker_pages import Page, litbank_pages, named_accuracy, normalise, web_pages
@@ -117,10 +117,14 @@ def _logistic(rows: list[tuple[dict[str, float], int]], c: float) -> Linear:
     return Linear(weights=weights, bias=round(float(fitted.intercept_[0]), 4))
 
 
-def predict(page: Page, model: Model) -> Post:
+def predict(page: Page, model: Model, echo: bool = True) -> Post:
+    return _predict(page, model, echo)[0]
+
+
+def _predict(page: Page, model: Model, echo: bool) -> tuple[Post, frozenset[int]]:
     post = page.post
-    found = attribute_speakers(page.doc, post.quotes, post.mentions, post.entities, post.roles, model=model)
-    return post.model_copy(update=dict(quotes=found.quotes, entities=found.entities, mentions=found.mentions))
+    found = attribute_speakers(page.doc, post.quotes, post.mentions, post.entities, post.roles, model=model, echo=echo)
+    return post.model_copy(update=dict(quotes=found.quotes, entities=found.entities, mentions=found.mentions)), found.cued
 
 
 def folds(pages: list[Page], n: int = FOLDS, seed: int = 0) -> list[list[Page]]:
@@ -144,18 +148,20 @@ def held_out(shared: Path, pages: list[Page], extra: list[Page], c: float, seed:
         rest = [p for j, fold in enumerate(split) if j != k for p in fold] + extra
         model = train(shared, rest, c, 0.0)
         for page in test:
-            everyone = predict(page, model)  # threshold 0: each quote with the gate's probability
+            everyone, cued = _predict(page, model, echo=False)  # threshold 0: each quote with the gate's probability
             for t in THRESHOLDS:
-                out[t][where[id(page)]] = at_threshold(page, everyone, t)
+                out[t][where[id(page)]] = at_threshold(page, everyone, cued, t)
     return out
 
 
-def at_threshold(page: Page, post: Post, threshold: float) -> Post:
-    """The post as a model with this threshold predicts it: speakers below it dropped, with the
-    entities and mentions only their cues had added."""
+def at_threshold(page: Page, post: Post, cued: frozenset[int], threshold: float) -> Post:
+    """The post as a model with this threshold predicts it, from its prediction at threshold 0
+    without echoes: speakers below it dropped, with the entities and mentions only their cues
+    had added, then the echoes."""
     quotes = [q if (q.speaker_confidence or 0) >= threshold else q.model_copy(update=dict(
         speaker=None, speaker_entity_id=None, cue=None, cue_start=None, cue_end=None, attribution_rule=None,
         speaker_confidence=None, speaker_phrase=None)) for q in post.quotes]
+    quotes = echoes(quotes, cued)
     kept = {e.entity_id for e in page.post.entities} | {q.speaker_entity_id for q in quotes}
     return post.model_copy(update=dict(quotes=quotes, entities=[e for e in post.entities if e.entity_id in kept],
                                        mentions=[m for m in post.mentions if m.entity_id in kept]))

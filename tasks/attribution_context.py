@@ -54,6 +54,7 @@ class Passage:
         self._of_entity: dict[str, list[Named]] = {}
         for n in self.named:
             self._of_entity.setdefault(n.entity_id, []).append(n)
+        self._of_entity_starts = {e: [n.start for n in ns] for e, ns in self._of_entity.items()}
 
     # -- quotes
     def in_quote(self, at: int) -> bool:
@@ -67,6 +68,11 @@ class Passage:
                 return False
             i -= 1
         return False
+
+    def next_quote_start(self, at: int) -> int:
+        """Where the first quotation (its mark) that starts after `at` starts, or the body's length."""
+        i = bisect_right(self._quote_starts, at)
+        return self._quote_starts[i] if i < len(self._quote_starts) else len(self.body)
 
     # -- units
     def sentence_of(self, at: int) -> int:
@@ -96,9 +102,8 @@ class Passage:
 
     def last_mention(self, entity_id: str, before: int) -> Named | None:
         """The entity's last mention (outside quotes) that starts before `before`."""
-        mentions = self._of_entity.get(entity_id, [])
-        i = bisect_left([n.start for n in mentions], before)
-        return mentions[i - 1] if i else None
+        i = bisect_left(self._of_entity_starts.get(entity_id, []), before)
+        return self._of_entity[entity_id][i - 1] if i else None
 
     def named_covering(self, start: int, end: int) -> Named | None:
         """The named mention that overlaps [start, end), the longest first."""

@@ -5,11 +5,9 @@ that stands for the source (its head token and span) and the word that ties it t
 None of them decides who spoke: a cue's phrase may be a name, a pronoun, a title ("le
 maire") or an organisation ("la préfecture de la Gironde"); `tasks.referents` says what it
 stands for and `tasks.speaker_ranker` weighs the cues, with weights learned on the gold.
-  incise      « … », estime la préfecture / a-t-il dit / Marie Roy a-t-elle expliqué /
-              c'est ainsi qu'elle a résumé: the first verb of saying after the quote
+  incise      « … », estime la préfecture / a-t-il dit / c'est ainsi qu'elle a résumé
   inner       « Nous irons, a-t-il dit, jusqu'au bout »: an incise inside the marks
-  closing     La ville « manque » de médecins, a déclaré le maire / a-t-il affirmé: an incise
-              that closes the sentence the quote is a part of
+  closing     La ville « manque » de médecins, a déclaré le maire: an incise closing the sentence
   cue         Le maire a expliqué que « … » / Comme l'explique Paul Roy, « … »: the last
               verb of saying before the quote in its sentence, and its subject
   according   selon X / d'après X / pour X, … / aux yeux de X / à ses yeux in the quote's sentence
@@ -17,10 +15,8 @@ stands for and `tasks.speaker_ranker` weighs the cues, with weights learned on t
   announced   the quote opens its sentence and the one before ends with ":" (a cue or a colon there)
   before      the quote opens its sentence and the one before has a verb of saying and its subject
   signed      an embedded post signed on the next line: "— Anne Roy (@anneroy) 3 mars 2024"
-Not a frame: the subject of the clause a quote sits in without a verb of saying ("Le rapport
-juge la situation « préoccupante »"): cross-validation on the development pages measured it
-as harmful (held out, strict 0.79 with it, 0.83 without; lenient 0.65 and 0.72), since
-that subject is as often a third party as the source.
+Not frames, measured as harmful by cross-validation (docs/speakers.md): the subject of the
+clause a quote sits in without a verb of saying, or of the clause a colon ends.
 The parser reads an inverted subject as an object (« … », déclare le maire: "maire" is obj),
 so after a verb of saying the first noun phrase that is not a prepositional phrase is taken.
 """
@@ -28,6 +24,7 @@ so after a verb of saying the first noun phrase that is not a prepositional phra
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Token
@@ -46,6 +43,7 @@ _NEW_CLAUSE = {"quand", "lorsque", "lorsqu'", "lorsqu’", "alors", "tandis", "s
                "dont", "parce", "pendant", "avant", "après", "pour", "afin"}
 _SIGNED = re.compile(r"[\s»”\"]*\n\s*[—–-]\s*(?P<name>[^\n(@]{2,60}?)\s*\(@\w{1,30}\)")
 _INCISE_REACH = 12  # tokens after a quote where its incise verb may stand
+_CLOSING_REACH = 40  # tokens before a sentence's end where a closing incise may stand
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,8 @@ def incise(p: Passage, quote: Quote) -> Cue | None:
     head = p.body[after:after + 3].lstrip(" \u00a0\u202f»”\"›")
     punctuated = head[:1] in (",", "!", "?", "…", ")") or quote.text.rstrip()[-1:] in ("!", "?", "…", ",")
     token, seen = p.token_at(after), 0
-    while token is not None and token.idx < sentence_end and seen < _INCISE_REACH:
+    last = token.i + 20 * _INCISE_REACH if token is not None else 0  # past a few more quotes: bounded work
+    while token is not None and token.idx < sentence_end and seen < _INCISE_REACH and token.i < last:
         if p.in_quote(token.idx):
             pass  # « A », « B », explique X: an incise may follow a second quote
         elif token.text in (".", ";", ":") or "\n" in token.whitespace_ or token.lower_ in ("où", "dont", "qui") \
@@ -114,21 +113,30 @@ def incise(p: Passage, quote: Quote) -> Cue | None:
 
 def closing(p: Passage, quote: Quote) -> Cue | None:
     """La ville « manque » de médecins, a déclaré le maire: a verb of saying right after a comma of
-    the quote's sentence (past an auxiliary), with its subject after it, introducing nothing
-    ("que", a quote) after it."""
-    a, b = p.sentences[p.sentence_of(quote.char_start)]
-    tokens = p.tokens_between(quote.char_end, b)
-    for i in reversed([i for i, t in enumerate(tokens) if t.text == "," and not p.in_quote(t.idx)]):
-        rest = tokens[i + 1:]
-        verb = next((t for t in rest[:4] if is_saying(t)), None)
+    the quote's sentence (past an auxiliary and clitics), with its subject after it, introducing
+    nothing ("que", another quote) after it. Only the sentence's last _CLOSING_REACH tokens are read."""
+    b = p.sentences[p.sentence_of(quote.char_start)][1]
+    first, last = bisect_left(p.token_starts, quote.char_end), bisect_left(p.token_starts, b)
+    tail = [t for t in p.doc[max(first, last - _CLOSING_REACH):last] if not p.in_quote(t.idx)]
+    for k in range(len(tail) - 1, -1, -1):
+        if tail[k].text != ",":
+            continue
+        rest = tail[k + 1:k + 5]
+        verb = next((t for t in rest if is_saying(t)), None)
         if verb is None or any(t.pos_ not in ("AUX", "ADV", "PRON") or t.lower_ in RELATIVE
                                for t in rest[:rest.index(verb)]):
             continue  # ", qui a ajouté": a relative clause, not an incise
-        clause = rest[rest.index(verb):]
-        clause = clause[:next((i for i, t in enumerate(clause) if t.text == ","), len(clause))]
-        if any(t.lower_ in ("que", "qu'", "qu’", "si") or p.in_quote(t.idx) for t in clause):
-            return None
-        return _incise_source(p, verb, rest[0].idx, b, len(tokens), "closing")
+        if p.next_quote_start(quote.char_end) < tail[k].idx:
+            return None  # « A » et Anne Roy répond : « B », a-t-elle dit: the incise is B's
+        clause = []
+        for t in tail[tail.index(verb):]:
+            if t.text == ",":
+                break
+            clause.append(t)
+        if any(t.lower_ in ("que", "qu'", "qu’", "si") for t in clause) or \
+                p.next_quote_start(verb.idx) < (clause[-1].idx if clause else verb.idx):
+            return None  # ", a déclaré Anne Roy que…": the verb introduces something else
+        return _incise_source(p, verb, tail[k + 1].idx, b, verb.i - first, "closing")
     return None
 
 
@@ -246,12 +254,13 @@ def _pour_frames(p: Passage, token: Token, head: Token) -> bool:
 
 def colon(p: Passage, quote: Quote) -> Cue | None:
     """Paul Roy, maire de Cahors : « … »: a phrase with no verb of its own right before a colon."""
-    before = p.body[:max(quote.char_start - 1, 0)].rstrip(" \u00a0\u202f«“\"‹")
+    window = max(quote.char_start - 400, 0)  # _verbless reads 14 words at most
+    before = p.body[window:max(quote.char_start - 1, 0)].rstrip(" \u00a0\u202f«“\"‹")
     if not before.endswith(":"):
         return None
-    line = before.rfind("\n") + 1
+    line = window + before.rfind("\n") + 1
     start = max(p.sentences[p.sentence_of(quote.char_start)][0], line)
-    return _verbless(p, start, len(before) - 1, "colon")
+    return _verbless(p, start, window + len(before) - 1, "colon")
 
 
 def _verbless(p: Passage, start: int, colon_at: int, frame: str) -> Cue | None:

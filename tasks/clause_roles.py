@@ -41,7 +41,7 @@ def phrase_span(token: Token) -> tuple[int, int]:
     while stack:
         t = stack.pop()
         for child in t.children:
-            if child.dep_ in _NP_DEPS and abs(child.i - token.i) < 12 and not (t is token and child.dep_ == "case"):
+            if child.dep_ in _NP_DEPS and abs(child.i - token.i) < 12 and not (t.i == token.i and child.dep_ == "case"):
                 stack.append(child)
                 left = child if child.i < left.i else left
                 right = child if child.i > right.i else right
@@ -67,7 +67,7 @@ def subject_of(verb: Token, depth: int = 0, allowed=lambda t: True) -> Token | N
     if verb.dep_ == "amod" and verb.pos_ == "ADJ" and verb.head.i < verb.i:
         return verb.head  # a finite verb the parser took for an adjective of its subject
     gerund = verb.dep_.startswith("obl") and any(c.lower_ == "en" for c in verb.children)  # "en disant"
-    if (verb.dep_ in ("conj", "xcomp", "advcl") or gerund) and verb.head is not verb and depth < 2:
+    if (verb.dep_ in ("conj", "xcomp", "advcl") or gerund) and verb.head.i != verb.i and depth < 2:
         return subject_of(verb.head, depth + 1, allowed)
     return None
 
@@ -138,7 +138,7 @@ def outermost_saying(verb: Token) -> Token:
     « détruit » … et salué …": affirmé, not salué), climbing complements and coordinations."""
     best, node = verb, verb
     for _ in range(4):
-        if node.dep_ not in ("ccomp", "xcomp", "conj") or node.head is node or node.head.i > node.i:
+        if node.dep_ not in ("ccomp", "xcomp", "conj") or node.head.i == node.i or node.head.i > node.i:
             break
         node = node.head
         if is_saying(node):

@@ -62,6 +62,7 @@ class People:
         votes: dict[str, list[str]] = {}
         self.titles: dict[str, set[str]] = {}
         self.roles: dict[str, list[str]] = {}  # each person's role phrases, folded
+        self._titled: dict[str, list[str]] = {}
         for n in p.named:
             if n.type == "ORG":  # "le quotidien Le Monde", "Mediapart, le site d'information"
                 self._body_titles(n)
@@ -118,8 +119,10 @@ class People:
         return bool(phrases) and not any(complement in r for r in phrases)
 
     def titled(self, noun: str) -> list[str]:
-        """The entities the text gave this title, or a title it covers."""
-        return [e for e in self.titles if self.has_title(e, noun) or self.covers(e, noun)]
+        """The entities the text gave this title, or a title it covers (computed once per noun)."""
+        if noun not in self._titled:
+            self._titled[noun] = [e for e in self.titles if self.has_title(e, noun) or self.covers(e, noun)]
+        return self._titled[noun]
 
     def covers(self, entity_id: str, noun: str) -> bool:
         """ "l'élu" for a person given "maire": a general title over one the text gave them."""
@@ -207,7 +210,7 @@ def is_subject(p: Passage, n: Named) -> bool:
     if span is None:
         return False
     root = span.root
-    while root.dep_ in ("flat:name", "appos", "flat") and root.head is not root:
+    while root.dep_ in ("flat:name", "appos", "flat") and root.head.i != root.i:
         root = root.head
     return root.dep_.startswith("nsubj") or root.dep_ == "obj" and _is_saying_head(root.head)
 
@@ -218,7 +221,7 @@ def is_source(p: Passage, n: Named) -> bool:
     if _CITED.search(p.body, max(0, n.start - 12), n.start):
         return True
     token = p.token_covering(n.start)
-    while token is not None and token.dep_ in ("flat:name", "flat") and token.head is not token:
+    while token is not None and token.dep_ in ("flat:name", "flat") and token.head.i != token.i:
         token = token.head
     return token is not None and token.dep_.startswith(("nsubj", "obj")) and (
         is_saying(token.head) or token.head.lower_.startswith(("publi", "révél")))

@@ -24,7 +24,7 @@ from tasks.attribution_context import Named, Passage
 from tasks.attribution_frames import Cue
 from tasks.events import fold
 from tasks.people import People, gender_of, is_source, is_subject
-from tasks.speech_lexicon import GROUP_NOUNS, person_nouns
+from tasks.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, person_nouns
 
 _PRONOUNS = {"ses": (None, False), "leurs": (None, True), "il": ("m", False), "elle": ("f", False),
              "ils": ("m", True), "elles": ("f", True), "celui-ci": ("m", False), "celle-ci": ("f", False), "lui": ("m", False), "eux": ("m", True),
@@ -80,10 +80,12 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
     if head.pos_ == "NOUN" and noun in GROUP_NOUNS and _has_det(head, _DEFINITE):
         proper = next((c for c in head.children if c.dep_ in ("nmod", "appos", "flat:name")
                        and (c.pos_ == "PROPN" or c.text[:1].isupper())), None)
-        if proper is not None and not any(c.dep_ == "case" for c in proper.children):
-            # "le journal américain « The Wall Street Journal »": the group's name is its apposition
-            text = p.body[min(proper.left_edge.idx, proper.idx):cue.end].strip(" «»“”\"\u00a0\u202f")
-            return Referent("group", cue.start, cue.end, noun=noun, text=text)
+        known = p.named_covering(proper.idx, proper.idx + len(proper)) if proper is not None else None
+        if known is not None and known.type == "ORG":  # "le syndicat, Force Ouvrière"
+            return Referent("name", known.start, known.end, entity_id=known.entity_id)
+        title = _press_title(p, head, proper) if proper is not None else None
+        if title is not None:
+            return Referent("group", title[0], title[1], noun=noun, text=p.body[title[0]:title[1]])
         return Referent("group" if proper else "body", cue.start, cue.end, noun=noun, text=_without_det(text))
     if head.pos_ == "NOUN" and noun in person_nouns() and _has_det(head, _DEFINITE):
         gender = gender_of(noun, next((c.lower_ for c in head.children if c.dep_ == "det"), None))
@@ -93,6 +95,34 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
     if head.pos_ == "PROPN" and head.text[:1].isupper() and 1 < len(text.split()) <= 4 and text.istitle():
         return Referent("new_name", cue.start, cue.end, text=_without_det(text))
     return Referent("other", cue.start, cue.end)
+
+
+_TITLE_WORDS = {"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "&", "et"}
+_MARKS = "«»“”\"\u00a0\u202f "
+
+
+def _press_title(p: Passage, head, proper) -> tuple[int, int] | None:
+    """ "le journal américain « The Wall Street Journal »", "le quotidien Le Monde": the span of a
+    medium's name given after it (capitalised words and the small words between them)."""
+    first = p.doc[proper.i - 1] if proper.i and p.doc[proper.i - 1].pos_ == "DET" \
+        and p.doc[proper.i - 1].text[:1].isupper() else proper  # « La Voix de l'Ouest »
+    quoted = p.body[max(first.idx - 2, 0):first.idx].strip(" \u00a0\u202f")[-1:] in ("«", "“", "\"")
+    if head.lower_ not in MEDIA_NOUNS and not quoted or any(c.dep_ == "case" for c in proper.children):
+        return None
+    named = p.named_covering(proper.idx, proper.idx + len(proper))
+    if named is not None and named.type == "PERSON":
+        return None
+    last = proper
+    for t in p.doc[proper.i + 1:proper.i + 8]:
+        if not (t.text[:1].isupper() or t.lower_ in _TITLE_WORDS):
+            break
+        last = t
+    while last.i > proper.i and last.lower_ in _TITLE_WORDS:
+        last = p.doc[last.i - 1]
+    start, end = first.idx, last.idx + len(last)
+    if not p.body[start:end].strip(_MARKS):
+        return None
+    return start, end
 
 
 def _named(p: Passage, head, start: int, end: int) -> Named | None:
@@ -119,7 +149,7 @@ def _named(p: Passage, head, start: int, end: int) -> Named | None:
 def _in_prepositional_phrase(p: Passage, n: Named) -> bool:
     """ "par la voix de sa fille Anne, la présidente déclare": Anne is no subject."""
     token = p.token_covering(n.start)
-    while token is not None and token.dep_ in ("flat:name", "flat", "appos") and token.head is not token:
+    while token is not None and token.dep_ in ("flat:name", "flat", "appos") and token.head.i != token.i:
         token = token.head
     return token is not None and (any(c.dep_ == "case" for c in token.children) or token.dep_.startswith("obl")
                                   or token.dep_ == "nmod")
@@ -204,11 +234,12 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
 def _embedded(p: Passage, n: Named) -> bool:
     """Whether the antecedent's last mention sits in a relative clause or a complement of a noun
     ("…, qui a expertisé les travaux de Paul Roy"): the least salient place for a referent."""
-    token = p.token_covering(n.start)
-    for _ in range(8):
-        if token is None or token.head.i == token.i:
-            return False
+    span = p.doc.char_span(n.start, n.end, alignment_mode="expand")
+    token = span.root if span is not None else None
+    while token is not None and token.head.i != token.i:
         if token.dep_ in ("acl:relcl", "acl", "nmod"):
             return True
+        if token.pos_ in ("VERB", "AUX") or token.dep_ in ("nsubj", "nsubj:pass", "obj", "iobj", "obl:arg"):
+            return False  # a clause's own argument, or the clause itself: not embedded
         token = token.head
     return False

@@ -26,9 +26,9 @@ from tasks.people import People
 from tasks.referents import Antecedent, Referent, antecedents, read_phrase
 
 _RESOLVED = ("pronoun", "title", "body")
-_DIRECT = {"incise", "inner", "cue", "according", "colon", "signed"}  # frames in the quote's own sentence
+_DIRECT = {"incise", "closing", "inner", "cue", "according", "colon", "signed"}  # frames in the quote's own sentence
 _CONTEXT_SENTENCES = 2
-_UNNAMED_SOURCE = ("other:incise", "other:inner", "other:according", "other:signed")
+_UNNAMED_SOURCE = ("other:incise", "other:closing", "other:inner", "other:according", "other:signed")
 
 
 @dataclass
@@ -103,6 +103,7 @@ class Candidates:
         self._quoted_starts = [n.start for n in p.quoted]
         self._cues = {q.char_start: find_cues(p, q) for q in self._speech}
         self.cited = self._cited()
+        self.cited_most = self.cited.most_common(1)[0][0] if self.cited else None
 
     def of(self, quote: Quote, turns: Turns) -> dict[str, Candidate]:
         p = self.p
@@ -140,6 +141,10 @@ class Candidates:
         for candidate in found.values():
             candidate.features.update(dict.fromkeys(unnamed, 1.0))
         return found
+
+    def has_cue(self, quote: Quote) -> bool:
+        """Whether a frame of the quote's own text points to a source (a known one or not)."""
+        return bool(self._cues.get(quote.char_start))
 
     def _cited(self) -> Counter:
         """How many of the post's quotes a cue of their own sentence names each entity for: the
@@ -226,7 +231,7 @@ class Candidates:
             f[f"{'cue' if cued else 'ctx'}_type:{entity.type if entity else 'ORG'}"] = 1.0
             f["count"] = math.log1p(self.counts.get(entity_id, 0)) / 3
             f["cited"] = math.log1p(self.cited.get(entity_id, 0)) / 3
-            f["cited_most"] = float(bool(self.cited) and entity_id == self.cited.most_common(1)[0][0])
+            f["cited_most"] = float(entity_id == self.cited_most)
             f["in_quote"] = float(entity_id in inside)
             f["q_short"] = float(words <= 3)
             f["q_nocue"] = float(not has_cue)
@@ -262,7 +267,8 @@ def decide(candidates: dict[str, Candidate], model: Model) -> tuple[Decision | N
     if best.evidence is None and any(k in best.features for k in _UNNAMED_SOURCE):
         return None, carried  # « … », dit-on / confie un habitant: the text names its source, and it is nobody we know
     probability = model.gate.probability(gate_features(order)) if model.gate else model.ranker.probability(best.features)
+    probability = round(probability, 4)  # as stored: a threshold judges what the warehouse shows
     if probability < model.threshold:
         return None, carried
     rule, cue, phrase = best.evidence or ("continuation" if "prev" in best.features else "context", None, None)
-    return Decision(best.entity_id, round(probability, 4), rule, cue.marker if cue else None, phrase), carried
+    return Decision(best.entity_id, probability, rule, cue.marker if cue else None, phrase), carried

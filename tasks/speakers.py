@@ -35,6 +35,7 @@ class Attribution:
     quotes: tuple[Quote, ...]
     entities: tuple[Entity, ...]  # the entities given, then those the cues added
     mentions: tuple[Mention, ...]
+    cued: frozenset[int] = frozenset()  # starts of the speech quotes with a cue of their own
 
 
 # What the model's features are computed from: a model trained on other versions of these is stale.
@@ -69,13 +70,14 @@ def shipped_model() -> Model:
 
 def attribute_speakers(doc: Doc, quotes: tuple[Quote, ...], mentions: tuple[Mention, ...],
                        entities: tuple[Entity, ...], roles: tuple[Role, ...] = (),
-                       model: Model | None = None) -> Attribution:
+                       model: Model | None = None, echo: bool = True) -> Attribution:
     """Each speech quote with its speaker when the model is sure enough; entities and mentions
-    with the organisations and names that only a cue revealed."""
+    with the organisations and names that only a cue revealed. With `echo`, the same words
+    quoted again take their speaker (`echoes`)."""
     model = model or shipped_model()
     passage = Passage(doc, quotes, mentions, entities)
     candidates = Candidates(passage, People(passage, roles))
-    names = _shown_names(doc.text, entities, mentions)
+    names = _shown_names(passage.body, entities, mentions)
     out: list[Quote] = []
     turns = Turns()
     for quote in quotes:
@@ -92,35 +94,41 @@ def attribute_speakers(doc: Doc, quotes: tuple[Quote, ...], mentions: tuple[Ment
         out.append(quote.model_copy(update=dict(
             speaker=name, speaker_entity_id=decision.entity_id, attribution_rule=decision.rule,
             speaker_confidence=decision.probability, speaker_phrase=decision.phrase,
-            cue=doc.text[cue[0]:cue[1]] if cue else None,
+            cue=passage.body[cue[0]:cue[1]] if cue else None,
             cue_start=cue[0] if cue else None, cue_end=cue[1] if cue else None)))
-    out = _echoes(out)
+    cued = frozenset(q.char_start for q in quotes if q.kind == "speech" and candidates.has_cue(q))
+    if echo:
+        out = echoes(out, cued)
     used = {q.speaker_entity_id for q in out}
     added = tuple(e for e in candidates.added.values() if e.entity_id in used)
     kept = {e.entity_id for e in added}
-    new_mentions = tuple(_mention(doc, passage, eid, a, b) for eid, a, b in dict.fromkeys(candidates.added_mentions)
+    new_mentions = tuple(_mention(passage, eid, a, b) for eid, a, b in dict.fromkeys(candidates.added_mentions)
                          if eid in kept)
     return Attribution(tuple(out), tuple(entities) + added,
-                       tuple(sorted(mentions + new_mentions, key=lambda m: (m.char_start, m.char_end))))
+                       tuple(sorted(mentions + new_mentions, key=lambda m: (m.char_start, m.char_end))), cued)
 
 
 def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def _echoes(quotes: list[Quote]) -> list[Quote]:
+def echoes(quotes: list[Quote], cued: frozenset[int]) -> list[Quote]:
     """The same words quoted twice in one post are one speaker's: a headline's « a besoin »
     takes the speaker of the « a besoin » its paragraph attributes, when every attributed
-    quote of those words names the same speaker (with the least of their confidences)."""
+    quote of those words names the same speaker (with the least of their confidences). Only
+    quotes of two words or more, and without a cue of their own (`cued`: their starts; « … »,
+    dit-on stays nobody's), take an echo."""
     said: dict[str, dict[str, Quote]] = {}
     for q in quotes:
-        if q.kind == "speech" and q.speaker_entity_id and (words := _words(q.text)):
+        if q.kind == "speech" and q.speaker_entity_id and len(words := _words(q.text).split()) >= 2:
+            words = " ".join(words)
             known = said.setdefault(words, {}).get(q.speaker_entity_id)
             if known is None or (q.speaker_confidence or 0) < (known.speaker_confidence or 0):
                 said[words][q.speaker_entity_id] = q
     out = []
     for q in quotes:
-        who = said.get(_words(q.text), {}) if q.kind == "speech" and not q.speaker_entity_id else {}
+        free = q.kind == "speech" and not q.speaker_entity_id and q.char_start not in cued
+        who = said.get(_words(q.text), {}) if free else {}
         if len(who) == 1:
             source, = who.values()
             q = q.model_copy(update=dict(speaker=source.speaker, speaker_entity_id=source.speaker_entity_id,
@@ -137,7 +145,11 @@ def _shown_names(body: str, entities: tuple[Entity, ...], mentions: tuple[Mentio
     by_entity: dict[str, list[Mention]] = {}
     for m in mentions:
         by_entity.setdefault(m.entity_id, []).append(m)
-    persons = [e for e in entities if e.type == "PERSON"]
+    longer: dict[tuple[str, ...], set[str]] = {}  # the first words of a person's name -> the full names
+    for e in entities:
+        words = tuple(e.name.split())
+        for k in range(1, len(words)) if e.type == "PERSON" else ():
+            longer.setdefault(words[:k], set()).add(e.name)
     for e in entities:
         name, own = e.name, by_entity.get(e.entity_id, [])
         if re.search(r"(?:^|\s)[A-ZÀ-Þ]$", name) and any(body[m.char_end:m.char_end + 1] == "." for m in own):
@@ -147,15 +159,13 @@ def _shown_names(body: str, entities: tuple[Entity, ...], mentions: tuple[Mentio
             if article:
                 names[e.entity_id] = article[1] + ("" if article[1].endswith(("'", "’")) else " ") + name
         elif e.type == "PERSON":
-            words = name.split()
-            longer = [o.name for o in persons if o.entity_id != e.entity_id and o.name.split()[:len(words)] == words
-                      and len(o.name.split()) > len(words)]
-            if len(longer) == 1:
-                names[e.entity_id] = longer[0]
+            fuller = longer.get(tuple(name.split()), set())
+            if len(fuller) == 1:
+                names[e.entity_id] = next(iter(fuller))
     return names
 
 
-def _mention(doc: Doc, passage: Passage, entity_id: str, start: int, end: int) -> Mention:
+def _mention(passage: Passage, entity_id: str, start: int, end: int) -> Mention:
     a, b = passage.sentences[passage.sentence_of(start)]
-    return Mention(entity_id=entity_id, surface=doc.text[start:end], char_start=start, char_end=end,
+    return Mention(entity_id=entity_id, surface=passage.body[start:end], char_start=start, char_end=end,
                    sentence_start=a, sentence_end=b)

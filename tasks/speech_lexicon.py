@@ -63,7 +63,8 @@ def _regular_er(lemma: str) -> set[str]:
     return {(soft if e[0] in "ao" else stem) + e for e in endings}
 
 
-_LOCUTION = re.compile(r"(?:c['’]est-à-|à vrai |pour ainsi |autrement |cela |ceci |ça |soit )(?:dire|dit)$", re.I)
+_LOCUTION = re.compile(r"(?<![\w-])(?:c['’]\s?est\s?-\s?à\s?-\s?|à vrai |pour ainsi |autrement |cela |ceci |ça |soit )"
+                       r"(?:dire|dit)$", re.I)
 
 
 def is_saying(token) -> bool:
@@ -73,7 +74,7 @@ def is_saying(token) -> bool:
         return False
     if token.pos_ == "NOUN" and token.i and token.nbor(-1).pos_ in ("DET", "ADP") and not _clitic_object(token):
         return False  # "le juge", "une note"
-    if word in ("dire", "dit") and _LOCUTION.search(token.doc.text, max(0, token.idx - 14), token.idx + len(token)):
+    if word in ("dire", "dit") and _LOCUTION.search(token.doc[max(token.i - 6, 0):token.i + 1].text):
         return False  # "c'est-à-dire", "à vrai dire", "autrement dit": a locution, no one speaks
     if word in _FAIRE:
         following = token.nbor() if token.i + 1 < len(token.doc) else None

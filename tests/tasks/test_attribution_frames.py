@@ -52,6 +52,9 @@ def test_a_closing_verb_that_introduces_something_else_is_no_incise(nlp):
     assert not [c for c in cues(nlp, text) if c[0] == "closing"]
     text = "La région « manque » de médecins, ont déclaré les élus, ce qui n'est pas nouveau."
     assert ("closing", "les élus") in cues(nlp, text)
+    # the closing incise belongs to the last quote before it
+    text = "Paul Martin parle d'une « crise historique » et Anne Roy lui répond : « Nous tiendrons », a-t-elle insisté."
+    assert not [c for c in cues(nlp, text) if c[0] == "closing"]
 
 
 def test_incise_inside_the_quote(nlp):

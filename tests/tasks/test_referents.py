@@ -44,8 +44,18 @@ def test_an_organisation_the_entity_stage_missed_is_named_by_its_phrase(nlp):
     ("« Le chantier prendra dix ans », estime la préfecture de la Gironde.", "préfecture de la Gironde"),
 ])
 def test_a_group_named_in_apposition_is_that_name(nlp, text, name):
-    _, _, ref = referents(nlp, text)
-    assert (ref.kind, ref.text) == ("group", name)
+    p, _, ref = referents(nlp, text)
+    assert (ref.kind, ref.text) == ("group", name) or (ref.kind, name_of(p, ref.entity_id)) == ("name", name)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("« Il faut agir », affirme le syndicat, Force Ouvrière.", ("name", "Force Ouvrière")),
+    ("« Il faut agir », a déclaré le parti, Renaissance, jeudi.", ("name", "Renaissance")),
+    ("« Il faut agir », estime le gouvernement Barnier.", ("group", "gouvernement Barnier")),
+])
+def test_a_body_is_the_organisation_named_in_apposition_never_a_person(nlp, text, expected):
+    p, _, ref = referents(nlp, text)
+    assert (ref.kind, ref.text or name_of(p, ref.entity_id)) == expected
 
 
 def test_a_title_with_the_name_in_apposition_is_that_person(nlp):

@@ -129,3 +129,28 @@ def test_the_same_words_quoted_again_are_the_same_speakers(nlp):
     found = speakers(nlp, headline + "« Garder son calme », a répondu Anne Roy à la presse. "
                                      "Paul Martin, de son côté, a appelé à « garder son calme », a-t-il ajouté.")
     assert [who for _, who in found] == [None, "Anne Roy", "Paul Martin"]
+
+
+def test_dropping_speakers_below_a_threshold_then_echoing_is_predicting_at_that_threshold(nlp):
+    """What bench/speakers.py relies on to score every threshold from one prediction."""
+    from dataclasses import replace
+
+    from tasks.entities import extract_entities
+    from tasks.parse import extract_quotes
+    from tasks.speakers import attribute_speakers, echoes, shipped_model
+
+    text = ("Le port doit « garder son calme »\n\n"
+            "La grève dure. « Garder son calme », a répondu Anne Roy. Elle a ajouté que la situation était "
+            "« difficile mais pas désespérée ». « Nous tiendrons », dit-on sur les quais. Paul Martin, docker, "
+            "évoque « une crise historique », puis « la fin d'une époque ».")
+    doc = nlp(text)
+    entities, mentions, roles = extract_entities(doc)
+    args = (doc, extract_quotes(text), mentions, entities, roles)
+    model = shipped_model()
+    everyone = attribute_speakers(*args, model=replace(model, threshold=0.0), echo=False)
+    for threshold in (0.0, 0.3, 0.5, model.threshold, 0.8, 0.95):
+        kept = [q if (q.speaker_confidence or 0) >= threshold else q.model_copy(update=dict(
+            speaker=None, speaker_entity_id=None, cue=None, cue_start=None, cue_end=None, attribution_rule=None,
+            speaker_confidence=None, speaker_phrase=None)) for q in everyone.quotes]
+        direct = attribute_speakers(*args, model=replace(model, threshold=threshold))
+        assert echoes(kept, everyone.cued) == list(direct.quotes)
