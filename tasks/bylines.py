@@ -1,7 +1,7 @@
 """Authors of a web page: person names from JSON-LD, author meta tags, labelled credits and bylines.
 
 An author is a person: site, publisher, wire-agency and organisation names are refused
-whatever field carries them, and names keep their spelling ("E. NURDIN", "Falc'hon").
+whatever field carries them, and names keep their spelling ("E. MARTIN", "Le Goff").
 `<meta name="author">` is not read: publishers put their own name there.
 """
 
@@ -47,7 +47,7 @@ def _cut_at_date(s: str) -> str:
 
 
 def _dedupe_doubled(s: str) -> str:
-    """'Kristen Falc'honKristen Falc'hon' / 'A B A B' -> one copy (mobile+desktop spans)."""
+    """'Anne Le GoffAnne Le Goff' / 'A B A B' -> one copy (mobile+desktop spans)."""
     s = s.strip()
     n = len(s)
     if n % 2 == 0 and s[: n // 2] == s[n // 2:]:

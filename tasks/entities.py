@@ -1,7 +1,7 @@
 """Entities of a post: spaCy's names, cleaned, typed, and resolved to one entity per real thing.
 
-Within a post every form of an entity resolves to it: "Clara" to Clara Chapaz when she is
-the only Clara, "Jean-Piere Farandou" (a typo) to Jean-Pierre Farandou, "BPI France" and
+Within a post every form of an entity resolves to it: "Anne" to Anne Roy when she is
+the only Anne, "Jean-Piere Martin" (a typo) to Jean-Pierre Martin, "BPI France" and
 "Bpifrance" to one organisation, "la Ministre" to the person the post gave that role.
 Titles never become part of a name. Ambiguous merges (two people sharing a first name)
 are not made. Across posts an entity is identified by its type and folded canonical name,
@@ -142,7 +142,7 @@ def _resolve(body, raws, roles, event_names, doc) -> list[Cluster]:
 
 
 def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
-    """Add the occurrences of each cluster's names that the model missed ("Clara Chapaz exprime...")."""
+    """Add the occurrences of each cluster's names that the model missed ("Anne Roy exprime...")."""
     taken = sorted((r.start, r.end) for c in clusters for r in c.mentions)
     owners: dict[str, set[int]] = defaultdict(set)
     for i, cluster in enumerate(clusters):
@@ -164,7 +164,7 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
 
 def _same_person(a: str, b: str) -> bool:
     """Two full names of one person: equal when folded, one letter off in one part (typos),
-    or the same but for a middle or first initial ("Donald J. Trump", "C. Turpin")."""
+    or the same but for a middle or first initial ("Paul J. Martin", "C. Roy")."""
     fa, fb = fold(a).replace("-", " ").split(), fold(b).replace("-", " ").split()
     if fa == fb:
         return True

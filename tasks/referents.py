@@ -48,7 +48,7 @@ class Referent:
     plural: bool = False
     noun: str | None = None
     text: str = ""
-    complement: str | None = None  # what a title is of: "kazakhstan" in "le président du Kazakhstan"
+    complement: str | None = None  # what a title is of: "tadjikistan" in "le président du Tadjikistan"
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def antecedents(p: Passage, people: People, ref: Referent, at: int, previous: st
             n = p.last_mention(entity_id, at) if entity_id not in last else None
             if n is not None and n.type in wanted:
                 last[entity_id] = n
-    if ref.kind == "title":  # "Le président du Kazakhstan a ordonné… Ivan Petrov a chargé…": named just after
+    if ref.kind == "title":  # "Le président du Tadjikistan a ordonné… Ivan Petrov a chargé…": named just after
         ahead = p.sentences[min(len(p.sentences) - 1, index + 1)][1]
         for n in p.named_in(at, ahead):
             if n.type in wanted and n.entity_id not in last and people.has_title(n.entity_id, ref.noun or ""):

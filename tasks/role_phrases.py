@@ -214,7 +214,7 @@ def _portfolio_end(doc: Doc, at: int) -> int | None:
         if j == i + also or j >= len(tokens) or tokens[j].pos_ not in ("NOUN", "PROPN", "ADJ"):
             break
         if also != tokens[j].text[:1].isupper():
-            break  # "et trésorier" is a second role, "des Armées d'Emmanuel Macron" a name
+            break  # "et trésorier" is a second role, "des Armées de Paul Martin" a name
         end, i = tokens[j].idx + len(tokens[j]), j + 1
     return end
 

@@ -138,7 +138,7 @@ def echoes(quotes: list[Quote], cued: frozenset[int]) -> list[Quote]:
 
 
 def _shown_names(body: str, entities: tuple[Entity, ...], mentions: tuple[Mention, ...]) -> dict[str, str]:
-    """Each entity's name as a speaker is shown: a final initial keeps its period ("Yassin E."), a
+    """Each entity's name as a speaker is shown: a final initial keeps its period ("Karim B."), a
     press title keeps its capitalised article ("dans Les Échos"), a name that begins one other
     person's fuller name is that name."""
     names = {e.entity_id: e.name for e in entities}
