@@ -383,8 +383,13 @@ def sql(
     try:
         with document_function(con):
             result = run_sql(con, query)
+    except duckdb.PermissionException as exc:
+        err.print(f"[red]refused:[/red] covpipe sql reads this warehouse only: no file, other database, "
+                  f"extension or setting ({_first_line(exc)})", soft_wrap=True)
+        raise typer.Exit(2) from exc
     except duckdb.Error as exc:
-        err.print(f"[red]SQL error:[/red] {exc}")
+        refused = "read-only mode" in str(exc) or "configuration has been locked" in str(exc)
+        err.print(f"[red]{'refused' if refused else 'SQL error'}:[/red] {_first_line(exc)}", soft_wrap=True)
         raise typer.Exit(2) from exc
     finally:
         con.close()
@@ -457,7 +462,7 @@ def export(
         raise typer.Exit(2)
     import duckdb
 
-    con = _read_only(_settings(db))
+    con = _read_only(_settings(db), sandbox=False)  # COPY writes the Parquet files; the SQL is ours
     try:
         written = export_parquet(con, folder, with_content=with_content)
     except duckdb.Error as exc:  # a stored document gone or damaged (--with-content), a full disk...
@@ -497,13 +502,18 @@ def report(
               f"{summary.charts} charts, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s")
 
 
-def _read_only(settings: Settings):
-    """A read-only connection, or exit 2 with the reason (no warehouse yet, another writer)."""
+def _read_only(settings: Settings, sandbox: bool = True):
+    """A read-only connection (sandboxed: no file but the warehouse), or exit 2 with the reason
+    (no warehouse yet, another writer)."""
     try:
-        return connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+        return connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds, sandbox=sandbox)
     except WarehouseError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
 
 
 def _cell(value: Any) -> str:

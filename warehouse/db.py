@@ -75,9 +75,20 @@ def migrations() -> list[tuple[int, str, Migration]]:
     return sorted(found, key=lambda m: m[0])
 
 
+# A read-only connection installs and loads no extension (nothing reaches for the network); a
+# sandboxed one (user SQL: `covpipe sql`, `status`, `report`) touches no file but the warehouse,
+# attaches no other database, and cannot change that: the configuration is locked.
+_READ_ONLY = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_SANDBOX = _READ_ONLY | {"enable_external_access": False, "allow_community_extensions": False,
+                         "lock_configuration": True}
+
+
 def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
-            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+            memory_limit: str | None = None, sandbox: bool | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable.
+
+    Read-only connections are sandboxed unless `sandbox=False` (export, whose SQL is ours and
+    writes Parquet files); raw documents stay readable through `document_function`.
 
     `memory_limit` ("512MB", COVPIPE_MEMORY_LIMIT) caps DuckDB's buffer pool, which otherwise may grow to 80 % of the
     machine's memory as it keeps the blocks a long run writes. It is
@@ -88,11 +99,14 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
         raise WarehouseMissing(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    config = (_SANDBOX if sandbox is not False else _READ_ONLY) if read_only else {}
+    if memory_limit and config:
+        config, memory_limit = config | {"memory_limit": memory_limit}, None  # set before the lock
     start = time.monotonic()
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=dict(config))
             break
         except duckdb.IOException as exc:
             waited = time.monotonic() - start
