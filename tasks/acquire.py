@@ -133,11 +133,19 @@ def decode_document(raw: RawDocument) -> tuple[str, str] | Failure:
     bom = _bom_encoding(content)
     if bom is None and b"\x00" in content[:8192]:
         return fail("binary content: NUL bytes in a document that declares no UTF-16/32 encoding")
-    for encoding in filter(None, (bom, "utf-8", _declared_encoding(raw))):
+    for encoding in filter(None, (bom, "utf-8")):
         try:
             return _checked(content.decode(encoding), encoding, fail)
         except (UnicodeDecodeError, LookupError):
             continue
+    if bom is None and _mostly_utf8(content):  # never read UTF-8 as cp1252, whatever the page declares
+        return _checked(content.decode("utf-8", _CP1252_BYTES), MIXED_UTF8, fail)
+    declared = _declared_encoding(raw)
+    if declared:
+        try:
+            return _checked(content.decode(declared), declared, fail)
+        except (UnicodeDecodeError, LookupError):
+            pass
     western = _as_western(content)
     if western is not None:
         return _checked(western, "cp1252", fail)
@@ -149,6 +157,23 @@ def decode_document(raw: RawDocument) -> tuple[str, str] | Failure:
     except (UnicodeDecodeError, LookupError) as exc:
         return fail(f"undecodable bytes: detected {best.encoding} does not fit the whole document", str(exc))
     return _checked(text, best.encoding, fail)
+
+
+# UTF-8 with bytes that are not (a file saved twice, Latin-1 pasted into UTF-8): each invalid
+# byte is read as cp1252, which is what it almost always is; the encoding recorded says so.
+MIXED_UTF8 = "utf-8+cp1252"
+_CP1252_BYTES = "covpipe-cp1252-bytes"
+codecs.register_error(_CP1252_BYTES, lambda e: (e.object[e.start:e.end].decode("cp1252", "replace"), e.end))
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _mostly_utf8(content: bytes) -> bool:
+    """Whether valid UTF-8 sequences are at least as many as the high bytes outside them: text
+    in a single-byte code page almost never forms one (é then € is not a UTF-8 sequence)."""
+    sequences = len(_UTF8_SEQUENCE.findall(content))
+    strays = len(_HIGH_BYTE.findall(_UTF8_SEQUENCE.sub(b"", content)))
+    return sequences > 0 and sequences >= strays
 
 
 def _checked(text: str, encoding: str, fail) -> tuple[str, str] | Failure:

@@ -79,3 +79,22 @@ def test_decode_document_rejects_empty_and_binary_input(content, reason):
 def test_decode_document_leaves_cyrillic_to_the_detector():
     text, encoding = decode_document(raw("Привет, как дела? Это тестовая страница на русском языке.".encode("cp1251"), "x.txt"))
     assert "Привет" in text and encoding != "cp1252"
+
+
+_UTF8_PAGE = "Oser l’IA : une belle déclaration, « très réussie », à l’époque. " * 20
+
+
+@pytest.mark.parametrize("content", [
+    _UTF8_PAGE.encode()[:300] + b"\xff\xfe\x80\x9d" + _UTF8_PAGE.encode()[300:],  # four invalid bytes
+    _UTF8_PAGE.encode() + "Une déclaration écrite à Noël.".encode("latin-1"),  # Latin-1 pasted into UTF-8
+    b'<meta charset="iso-8859-1">' + _UTF8_PAGE.encode() + b"\xe9t\xe9",  # a declaration that lies
+])
+def test_mostly_utf8_is_read_as_utf8_never_as_cp1252(content):
+    text, encoding = decode_document(raw(content, "x.txt"))
+    assert encoding == "utf-8+cp1252"
+    assert "Oser l’IA : une belle déclaration, « très réussie »" in text and "Ã" not in text and "â€" not in text
+
+
+def test_latin1_pasted_into_utf8_is_read_back_as_written():
+    text, _ = decode_document(raw(_UTF8_PAGE.encode() + "Une déclaration écrite à Noël.".encode("latin-1"), "x.txt"))
+    assert text.endswith("Une déclaration écrite à Noël.")
