@@ -453,9 +453,10 @@ def export(
     db: DbOption = None,
     format: Annotated[str, typer.Option("--format", help="Output format (parquet).")] = "parquet",
     with_content: Annotated[bool, typer.Option(help="Include the raw document bytes.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace a folder covpipe export did not write.")] = False,
 ) -> None:
-    """Every table and view as Parquet, partitioned by event, for other engines."""
-    from warehouse.export import export_parquet
+    """Every table and view as Parquet, partitioned by event, for other engines (written aside, then swapped in)."""
+    from warehouse.export import ExportRefused, export_to
 
     if format != "parquet":
         err.print(f"[red]error:[/red] unknown format {format!r}: parquet is the one export format")
@@ -464,9 +465,12 @@ def export(
 
     con = _read_only(_settings(db), sandbox=False)  # COPY writes the Parquet files; the SQL is ours
     try:
-        written = export_parquet(con, folder, with_content=with_content)
-    except duckdb.Error as exc:  # a stored document gone or damaged (--with-content), a full disk...
-        err.print(f"[red]error:[/red] export stopped: {exc}")
+        written = export_to(con, folder, with_content=with_content, overwrite=overwrite)
+    except ExportRefused as exc:
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except (duckdb.Error, OSError) as exc:  # a stored document gone or damaged (--with-content), a full disk...
+        err.print(f"[red]error:[/red] export stopped, {folder} unchanged: {_first_line(exc)}", soft_wrap=True)
         raise typer.Exit(2) from exc
     finally:
         con.close()

@@ -10,7 +10,10 @@ engines rarely want them.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,6 +21,40 @@ import duckdb
 from warehouse.db import document_function
 
 NO_EVENT = "none"
+MARKER = ".covpipe-export"  # in every folder `export_to` wrote: the folders it may replace
+
+
+class ExportRefused(ValueError):
+    """The target folder holds files covpipe did not write (or is a file)."""
+
+
+def export_to(con: duckdb.DuckDBPyConnection, folder: Path, *, with_content: bool = False,
+              overwrite: bool = False) -> dict[str, int]:
+    """Export into a new folder beside `folder`, then swap it in: a failed export leaves the
+    previous one whole, and no file is left from an earlier export. A non-empty folder that
+    is not an earlier export is refused unless `overwrite`."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ExportRefused(f"{folder} is a file: give a folder to export into")
+    if folder.is_dir() and not (folder / MARKER).exists() and any(folder.iterdir()) and not overwrite:
+        raise ExportRefused(f"{folder} holds files covpipe export did not write: give an empty or new folder, "
+                            "or pass --overwrite to replace it")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    old = staging.with_suffix(".old")
+    try:
+        written = export_parquet(con, staging, with_content=with_content)
+        (staging / MARKER).write_text(f"written by covpipe export at {datetime.now(UTC).isoformat()}\n", "utf-8")
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+    except BaseException:
+        if old.exists() and not folder.exists():
+            old.rename(folder)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return written
 
 
 def relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:

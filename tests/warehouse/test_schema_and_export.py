@@ -64,3 +64,41 @@ def test_export_writes_every_relation_partitioned_by_event(con, tmp_path: Path):
     documents = read.execute(f"DESCRIBE SELECT * FROM '{out}/documents/data.parquet'").fetchall()
     assert not {"content", "content_zlib"} & {row[0] for row in documents}
     assert read.execute(f"SELECT count(*) FROM '{out}/runs/data.parquet'").fetchone() == (0,)
+
+
+def test_export_replaces_its_own_folder_and_refuses_one_it_did_not_write(con, tmp_path: Path):
+    from warehouse.export import MARKER, ExportRefused, export_to
+
+    a = doc(b"un", "/a.txt")
+    wh.store_documents(con, [a], "r1", NOW)
+    out = tmp_path / "export"
+    export_to(con, out)
+    (out / "posts" / "stale.parquet").write_bytes(b"from an earlier export")
+    export_to(con, out)  # its own folder: replaced whole, nothing left from before
+    assert (out / MARKER).exists() and not (out / "posts" / "stale.parquet").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export")]  # no staging folder left behind
+
+    mine = tmp_path / "mine"
+    (mine / "posts").mkdir(parents=True)
+    (mine / "posts" / "notes.txt").write_text("a user's file")
+    with pytest.raises(ExportRefused, match="did not write"):
+        export_to(con, mine)
+    assert (mine / "posts" / "notes.txt").read_text() == "a user's file"
+    export_to(con, mine, overwrite=True)
+    assert (mine / MARKER).exists() and not (mine / "posts" / "notes.txt").exists()
+
+
+def test_a_failed_export_leaves_the_previous_one_whole(con, tmp_path: Path):
+    from warehouse.export import export_to
+    from warehouse.store import DocumentStore
+
+    a = doc(b"un", "/a.txt")
+    wh.store_documents(con, [a], "r1", NOW)
+    out = tmp_path / "export"
+    export_to(con, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    DocumentStore.of(con).path(a.doc_id).unlink()
+    with pytest.raises(duckdb.Error):
+        export_to(con, out, with_content=True)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export")]
