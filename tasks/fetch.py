@@ -80,11 +80,25 @@ async def resolve_host(host: str) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def is_public_address(address: str) -> bool:
+    """Whether an address is on the public internet, IPv4 addresses wrapped in IPv6 included
+    (IPv4-mapped and -compatible, 6to4, Teredo, NAT64: "64:ff9b::7f00:1" is 127.0.0.1)."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if not ip.is_global or ip.is_multicast:
+        return False
+    return all(is_public_address(str(inner)) for inner in _embedded_ipv4(ip))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    last = ipaddress.IPv4Address(ip.packed[-4:])
+    found = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None,
+             last if ip.packed[:12] == bytes(12) or any(ip in net for net in _NAT64) else None]
+    return [a for a in found if a is not None]
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:

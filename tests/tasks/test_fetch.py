@@ -240,3 +240,20 @@ def test_is_public_address():
     for address in ("127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.0.1", "169.254.1.1", "::1", "fc00::1",
                     "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1"):
         assert not is_public_address(address), address
+
+
+@pytest.mark.parametrize("address", [
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "64:ff9b:1::c0a8:1",  # local-use NAT64 of 192.168.0.1
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "2002:c0a8:1::1",  # 6to4 of 192.168.0.1
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+    "::127.0.0.1",  # IPv4-compatible
+])
+def test_an_ipv6_address_wrapping_a_private_ipv4_is_not_public(address):
+    assert not is_public_address(address)
+
+
+def test_an_ipv6_address_wrapping_a_public_ipv4_is_public():
+    assert is_public_address("64:ff9b::5db8:d822") and is_public_address("2002:5db8:d822::1")
