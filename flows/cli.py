@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemas import Settings
@@ -234,8 +235,14 @@ def _check_sources(settings: Settings, names: list[str] | None = None):
         err.print(f"[red]error:[/red] no sources file at {path}: copy sources.example.toml to {path}, "
                   "or pass --sources FILE")
         raise typer.Exit(2) from exc
-    except (SourcesError, KeyError) as exc:
-        err.print(f"[red]error:[/red] {path}: {exc.args[0]}")
+    except IsADirectoryError as exc:
+        err.print(f"[red]error:[/red] --sources takes a TOML file; {path} is a folder", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/red] cannot read {path}: {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except (SourcesError, KeyError) as exc:  # escaped: "[sources.blog]" is not rich markup
+        err.print(f"[red]error:[/red] {escape(f'{path}: {exc.args[0]}')}", soft_wrap=True)
         raise typer.Exit(2) from exc
     return config
 
@@ -497,10 +504,17 @@ def report(
     from warehouse.coverage import UnknownEvent
 
     settings = _settings(db)
+    if out_path.is_dir():
+        err.print(f"[red]error:[/red] --out takes an HTML file; {out_path} is a folder (try {out_path / 'report.html'})",
+                  soft_wrap=True)
+        raise typer.Exit(2)
     try:
         summary = build_report(settings.db, out_path, event=event, since=since.date() if since else None, lang=lang)
     except (WarehouseError, UnknownEvent, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except OSError as exc:  # a folder missing on the way, no permission, a full disk
+        err.print(f"[red]error:[/red] cannot write {out_path}: {exc.strerror or exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
     out.print(f"{summary.out}: {len(summary.events)} event(s), {summary.posts} posts, {summary.quotes} quotes, "
               f"{summary.charts} charts, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s")
@@ -512,12 +526,13 @@ def _read_only(settings: Settings, sandbox: bool = True):
     try:
         return connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds, sandbox=sandbox)
     except WarehouseError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
 
 def _first_line(exc: Exception) -> str:
-    return next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    """The first line of an error's text, escaped for rich ("[sources.blog]" is no markup)."""
+    return escape(next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__))
 
 
 def _cell(value: Any) -> str:

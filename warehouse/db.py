@@ -46,6 +46,12 @@ class WarehouseMissing(WarehouseError):
         self.path = path
 
 
+class WarehouseUnreadable(WarehouseError):
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"cannot open {path} as a warehouse: {why}")
+        self.path = path
+
+
 class WarehouseOutdated(WarehouseError):
     def __init__(self, path: Path, applied: int, latest: int):
         super().__init__(f"{path} has schema {applied} and this covpipe reads schema {latest}: run a command that "
@@ -95,6 +101,8 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     set on the open connection, so other connections of the process keep DuckDB's default.
     """
     path = Path(path)
+    if path.is_dir():
+        raise WarehouseUnreadable(path, "it is a folder; --db takes a DuckDB file")
     if read_only and not path.exists():
         raise WarehouseMissing(path)
     if not read_only:
@@ -111,7 +119,8 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
         except duckdb.IOException as exc:
             waited = time.monotonic() - start
             if not _LOCK_ERROR.search(str(exc)):
-                raise
+                why = next((line for line in str(exc).splitlines() if line.strip()), "unreadable")
+                raise WarehouseUnreadable(path, f"{why} (truncated or not a DuckDB file?)") from exc
             if waited >= wait_seconds:
                 raise WarehouseBusy(path, waited) from exc
             time.sleep(min(delay, max(wait_seconds - waited, 0.01)))

@@ -1,0 +1,60 @@
+"""Errors a user can cause get one line that names the file and what to do, and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.warehouse.test_load import NOW, doc
+from warehouse import load as wh
+from warehouse.db import connect
+
+
+@pytest.fixture()
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "w.duckdb"
+    con = connect(path)
+    wh.store_documents(con, [doc("Un billet.".encode(), "/a.txt")], "r1", NOW)
+    con.close()
+    return path
+
+
+def _one_line_error(args: list[str]) -> str:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [["status"], ["sql", "SELECT 1"], ["export", "out"]])
+def test_a_folder_for_db_is_named(tmp_path: Path, command):
+    assert "is a folder" in _one_line_error([*command, "--db", str(tmp_path)])
+
+
+@pytest.mark.parametrize("content", [b"not a database at all", None])
+def test_a_damaged_warehouse_is_named(warehouse: Path, content):
+    data = warehouse.read_bytes()
+    warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+    warehouse.write_bytes(content if content is not None else data[:10_000])  # a copy cut short
+    assert str(warehouse.name) in _one_line_error(["status", "--db", str(warehouse)])
+
+
+def test_a_folder_for_the_report_is_named(warehouse: Path, tmp_path: Path):
+    assert "is a folder" in _one_line_error(["report", "--db", str(warehouse), "--out", str(tmp_path)])
+
+
+def test_a_sources_error_keeps_the_source_name(tmp_path: Path, warehouse: Path):
+    sources = tmp_path / "neg.toml"
+    sources.write_text('[sources.blog]\nkind = "rss"\nurl = "https://example.org/feed"\n'
+                       '[sources.blog.fetch]\nrequests_per_second = -1\n', "utf-8")
+    line = _one_line_error(["ingest", "--source", "blog", "--sources", str(sources), "--db", str(warehouse)])
+    assert "[sources.blog]" in line and "requests_per_second" in line
+
+
+def test_a_folder_for_sources_is_named(tmp_path: Path, warehouse: Path):
+    line = _one_line_error(["ingest", "--source", "blog", "--sources", str(tmp_path), "--db", str(warehouse)])
+    assert "is a folder" in line
