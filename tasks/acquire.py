@@ -9,7 +9,6 @@ beyond "is this text at all".
 from __future__ import annotations
 
 import codecs
-import gzip
 import hashlib
 import re
 import zlib
@@ -90,16 +89,43 @@ def acquire_bytes(
     name = name or source_uri
     if content[:2] == b"\x1f\x8b":
         try:
-            content = gzip.decompress(content)
+            content = gunzip(content, MAX_STORED_BYTES)
         except (OSError, EOFError, zlib.error) as exc:
             return Failure(
                 source_uri=source_uri, stage=Stage.ACQUIRE, doc_id=document_id(content),
                 reason="corrupt gzip data", detail=str(exc),
             )
+        except TooLarge as exc:
+            return Failure(source_uri=source_uri, stage=Stage.ACQUIRE, doc_id=document_id(content), reason=str(exc))
     return RawDocument(
         doc_id=document_id(content), source_uri=source_uri, content=content,
         media_type=media_type or media_type_of(name, content), acquired_at=now, url=url,
     )
+
+
+class TooLarge(ValueError):
+    """Compressed data that inflates past the document limit."""
+
+
+def gunzip(content: bytes, limit: int) -> bytes:
+    """Inflate gzip data (members one after the other) in bounded steps, refusing more than
+    `limit` bytes of output: a gzip bomb is stopped at the limit, not inflated whole."""
+    out, total, data = [], 0, content
+    while data[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(wbits=31)
+        chunk = inflater.decompress(data, limit + 1 - total)
+        while True:
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge(f"gzip data inflates past the {limit // 2**20} MB document limit")
+            out.append(chunk)
+            if inflater.eof or not inflater.unconsumed_tail:
+                break
+            chunk = inflater.decompress(inflater.unconsumed_tail, limit + 1 - total)
+        if not inflater.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        data = inflater.unused_data.lstrip(b"\x00")
+    return b"".join(out)
 
 
 def acquire_file(path: Path, now: datetime) -> RawDocument | Failure:

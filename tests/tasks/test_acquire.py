@@ -98,3 +98,31 @@ def test_mostly_utf8_is_read_as_utf8_never_as_cp1252(content):
 def test_latin1_pasted_into_utf8_is_read_back_as_written():
     text, _ = decode_document(raw(_UTF8_PAGE.encode() + "Une déclaration écrite à Noël.".encode("latin-1"), "x.txt"))
     assert text.endswith("Une déclaration écrite à Noël.")
+
+
+def test_a_gzip_bomb_is_stopped_at_the_document_limit():
+    import tracemalloc
+    import zlib
+
+    from tasks.acquire import MAX_STORED_BYTES
+
+    bomb = zlib.compressobj(9, zlib.DEFLATED, 31)
+    data = b"".join([bomb.compress(b"\0" * 2**24) for _ in range(16)]) + bomb.flush()  # 256 MiB inflated
+    tracemalloc.start()
+    try:
+        failure = acquire_bytes(data, "/x/bomb.html.gz", NOW)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(failure, Failure) and "inflates past" in failure.reason
+    assert str(MAX_STORED_BYTES // 2**20) in failure.reason
+    assert peak < 3 * MAX_STORED_BYTES, peak  # never the 256 MiB
+
+
+def test_gzip_members_one_after_the_other_are_one_document():
+    import gzip
+
+    content = gzip.compress("Un billet, ".encode()) + gzip.compress("en deux parties.".encode())
+    assert acquire_bytes(content, "/x/a.txt.gz", NOW).content == "Un billet, en deux parties.".encode()
+    truncated = acquire_bytes(gzip.compress(b"Un billet assez long pour etre coupe." * 20)[:-12], "/x/b.txt.gz", NOW)
+    assert isinstance(truncated, Failure) and truncated.reason == "corrupt gzip data"
