@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz
@@ -143,23 +144,28 @@ def _resolve(body, raws, roles, event_names, doc) -> list[Cluster]:
 
 def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
     """Add the occurrences of each cluster's names that the model missed ("Anne Roy exprime...")."""
-    taken = sorted((r.start, r.end) for c in clusters for r in c.mentions)
+    taken = bytearray(len(body) + 1)  # characters some mention covers: overlap checks in O(name length)
+    for c in clusters:
+        for r in c.mentions:
+            taken[r.start:r.end] = b"\x01" * (r.end - r.start)
     owners: dict[str, set[int]] = defaultdict(set)
     for i, cluster in enumerate(clusters):
         for form in cluster.forms:
             owners[form].add(i)
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    sentence_starts = [a for a, _ in sentences]
     for form, indices in owners.items():
         if len(indices) != 1 or len(form) < 3 or not form[:1].isupper():
             continue
         cluster = clusters[next(iter(indices))]
         for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", body):
             start, end = match.span()
-            if any(a < end and start < b for a, b in taken):
+            if any(taken[start:end]):
                 continue
-            sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, len(body)))
+            i = bisect_right(sentence_starts, start) - 1
+            sentence = sentences[i] if i >= 0 and start < sentences[i][1] else (0, len(body))
             cluster.mentions.append(NameSpan(start, end, cluster.type, sentence))
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
 
 
 def _same_person(a: str, b: str) -> bool:

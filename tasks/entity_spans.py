@@ -9,6 +9,7 @@ typing organisations. It must not decide which spans are one entity: that is `ta
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -247,6 +248,10 @@ def _names_before_roles(doc: Doc, body: str, raws: list[NameSpan]) -> list[NameS
     model found a person in them ("faubourg de Béré Victorine Dupuis, veuve"). Runs cross the
     model's sentence breaks, which often split such unknown names, but never a line; titles
     ("Mme", "M.") stay out."""
+    raws = sorted(raws, key=lambda r: (r.start, r.end))
+    starts, longest = [r.start for r in raws], max((r.end - r.start for r in raws), default=0)
+    removed: set[int] = set()  # indices of raws a run replaced (runs never overlap each other)
+    added: list[NameSpan] = []
     run: list = []
     for token in [*doc, None]:
         if token is not None and _NAME_WORD.fullmatch(token.text) and not token.is_stop \
@@ -256,15 +261,17 @@ def _names_before_roles(doc: Doc, body: str, raws: list[NameSpan]) -> list[NameS
                 continue
         if 2 <= len(run) <= 3:
             start, end = run[0].idx, run[-1].idx + len(run[-1])
-            inside = [r for r in raws if r.start < end and start < r.end]
+            inside = [i for i in range(bisect_left(starts, start - longest), bisect_left(starts, end))
+                      if i not in removed and raws[i].start < end and start < raws[i].end]
             if (role_follows(body, end) and not INSTITUTION.match(body[start:end])
-                    and all(start <= r.start and r.end <= end and r.end - r.start < end - start
-                            and (r.label != "PERSON" or r.start == start) for r in inside)):
+                    and all(start <= raws[i].start and raws[i].end <= end and raws[i].end - raws[i].start < end - start
+                            and (raws[i].label != "PERSON" or raws[i].start == start) for i in inside)):
                 sentence = (run[0].sent.start_char, run[-1].sent.end_char)
-                raws = [r for r in raws if r not in inside]
-                raws.append(NameSpan(start, end, "PERSON", sentence))
+                removed.update(inside)
+                added.append(NameSpan(start, end, "PERSON", sentence))
         run = []
-    return sorted(raws, key=lambda r: (r.start, r.end))
+    kept = [r for i, r in enumerate(raws) if i not in removed]
+    return sorted(kept + added, key=lambda r: (r.start, r.end))
 
 
 _STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "pour", "en", "of", "the", "and", "for", "a", "à"}
