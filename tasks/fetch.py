@@ -2,7 +2,8 @@
 
 It owns politeness and safety: timeouts, retries with backoff (honouring Retry-After),
 conditional GET, robots.txt, a per-host rate and concurrency limit, a size limit,
-content-type checks, a bound on redirects and the refusal of private addresses. The seam
+content-type checks, a bound on redirects and the refusal of private addresses (connections
+go to the addresses checked, `tasks.pinned_transport`). The seam
 is the httpx transport (tests pass `httpx.MockTransport`) with the resolver and the
 clock. It must not parse pages or touch the warehouse: every outcome, a failure
 included, comes back as a `FetchResult`, never as an exception.
@@ -31,6 +32,7 @@ import httpx
 from protego import Protego
 
 from schemas import FetchPolicy, FetchRequest, FetchResult
+from tasks.pinned_transport import pinned_transport
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,7 @@ class Fetcher:
         self._transport, self._resolve, self._clock, self._sleep, self._now = transport, resolve, clock, sleep, now
         self._hosts: dict[str, _Host] = {}
         self._addresses: dict[tuple[str, bool], str | None] = {}
+        self._pinned: dict[str, list[str]] = {}  # host -> the checked addresses connections go to
         self.side_fetches: list[FetchResult] = []
 
     def fetch_many(self, requests: list[FetchRequest]) -> list[FetchResult]:
@@ -172,7 +175,8 @@ class Fetcher:
         def gate(url: str) -> asyncio.Semaphore:
             return gates.setdefault(_origin(url), asyncio.Semaphore(self.policy.max_connections_per_host))
 
-        async with httpx.AsyncClient(transport=self._transport, timeout=timeout, limits=limits,
+        transport = self._transport or pinned_transport(self._pinned, limits)
+        async with httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits,
                                      follow_redirects=False, headers={"User-Agent": self.policy.user_agent}) as client:
             return list(await asyncio.gather(*(self._fetch(client, r, gate) for r in requests)))
 
@@ -326,6 +330,7 @@ class Fetcher:
         if private:
             return (f"{hostname} resolves to a private or loopback address ({private[0]}); "
                     "set allow_private = true on the source to fetch it")
+        self._pinned[hostname] = addresses  # connect to what was checked, not to a new lookup
         return None
 
     async def _check_robots(self, client, url: str, allow_private: bool, gate) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -257,3 +259,58 @@ def test_an_ipv6_address_wrapping_a_private_ipv4_is_not_public(address):
 
 def test_an_ipv6_address_wrapping_a_public_ipv4_is_public():
     assert is_public_address("64:ff9b::5db8:d822") and is_public_address("2002:5db8:d822::1")
+
+
+class _Page(BaseHTTPRequestHandler):
+    hosts: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        _Page.hosts.append(self.headers["Host"])
+        body = b"<html><body>ok</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def loopback_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Page.hosts = []
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(loopback_server, monkeypatch):
+    """No second lookup between the check and the connection (DNS rebinding): the name is
+    resolved once, by the resolver the check used, and the socket opens to that address."""
+    lookups = []
+
+    async def resolve(host: str) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]  # for this test a "public" address: the check below lets it through
+
+    monkeypatch.setattr("tasks.fetch.is_public_address", lambda address: True)
+    policy = FetchPolicy(respect_robots=False, requests_per_second=100)
+    url = f"http://pinned.invalid:{loopback_server}/page"  # .invalid never resolves (RFC 6761)
+    result = Fetcher(policy, resolve=resolve).fetch_many([FetchRequest(url=url), FetchRequest(url=url + "?2")])
+    assert [r.outcome for r in result] == ["ok", "ok"], result[0].error
+    assert lookups == ["pinned.invalid"]
+    assert _Page.hosts == [f"pinned.invalid:{loopback_server}"] * 2  # the name still goes in the Host header
+
+
+def test_a_name_that_resolves_to_loopback_never_reaches_it(loopback_server):
+    async def loopback(host: str) -> list[str]:
+        return ["127.0.0.1"]
+
+    result = Fetcher(FetchPolicy(respect_robots=False), resolve=loopback).fetch(
+        FetchRequest(url=f"http://rebind.invalid:{loopback_server}/page"))
+    assert result.outcome == "failed" and "private or loopback" in result.error
+    assert _Page.hosts == []
