@@ -7,9 +7,8 @@
 - `role_before`: a title before the name, with or without a comma ("le maire de Cahors,
   Paul Martin", "la toxicologue Anne Roy", "le président russe Ivan Petrov"), never a verb
   of saying ("», juge Mme Roy") nor a phrase of place or time ("Dans le cadre de la réforme,").
-- `role_by_copula`: "Paul Martin est maire de Cahors", "X, qui est aussi maire", "X a été
-  nommé directeur de Y"; not when negated.
-- `role_as`: "en tant que présidente de l'association, Anne Roy …".
+- `shared_role`: a plural title or apposition coordinated names share ("les juristes Anne Roy
+  et Marie Roux", "Anne Roy et Marie Roux, toutes deux sociologues").
 - `party_in_parentheses`: "Marc Petit (PS)", when the model calls it an organisation: a
   place, a country code in sports results or a first name in parentheses is none.
 - `possessor`: "La CGT, par la voix de son secrétaire général X": the organisation before a
@@ -20,9 +19,12 @@ nor reads quotes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc
 
-from tasks.role_phrases import NameLabels, RolePhrase, is_role_token, role_phrase
+from tasks.predicate_roles import BECOME, name_root
+from tasks.role_phrases import NameLabels, RolePhrase, is_dash, is_role_token, role_phrase
 
 _FILLERS = {"alors", "aujourd'hui", "aujourd’hui", "désormais", "actuellement", "également", "aussi", "lui-même",
             "elle-même", "toujours", "encore"}
@@ -31,15 +33,15 @@ _FORMER = {"ancien", "ancienne"}
 # "Dans le cadre de la réforme, Paul Martin …": a phrase of place or time before a comma is no title.
 _CIRCUMSTANCE = {"dans", "en", "sur", "sous", "après", "avant", "depuis", "pendant", "lors", "vers", "entre",
                  "parmi", "hors", "malgré", "dès", "durant", "chez", "devant", "derrière", "contre", "face"}
-_BECOME = ("devenu", "devenue", "devient", "deviendra", "nommé", "nommée", "élu", "élue", "désigné", "désignée",
-           "reste", "restera", "demeure", "reconduit", "reconduite")
-_NEGATION = {"pas", "plus", "jamais", "ni"}
+_VERBS = {"devient", "deviendra", "reste", "restera", "demeure"}
 
 
 def _appositive_head(doc: Doc, i: int, linked: range | None) -> int | None:
     """The role noun starting an apposition at token `i` (after a determiner and describing
-    adjectives, or "l'un des"), or None. `linked`: without a comma, the role noun must follow
-    the name or hang under it."""
+    adjectives, "l'un des", or a participle of becoming: "élu président de …"), or None.
+    `linked`: without a comma, the role noun must follow the name or hang under it."""
+    if linked is None and i + 1 < len(doc) and doc[i].lower_ in BECOME and doc[i].lower_ not in _VERBS:
+        i += 1  # "X, nommée directrice de Y en mai": the role is "directrice de Y"
     one_of = _one_of(doc, i)
     if one_of:
         i = one_of
@@ -75,30 +77,85 @@ def roles_after(doc: Doc, first: int, last: int, labels: NameLabels) -> list[Rol
     while i < len(doc) and doc[i].text in ("*", "†"):
         i += 1
     if i < len(doc) and doc[i].text == "(":
-        head = _appositive_head(doc, i + 1, None)
-        if head is None:
-            return []
-        phrase = role_phrase(doc, head, labels)
-        return [phrase] if phrase.end < len(doc) and doc[phrase.end].text == ")" else []
+        return _in_parentheses(doc, i + 1, labels)
+    if _card_line(doc, first, last):
+        return _card_role(doc, last + 1, labels)
     found: list[RolePhrase] = []
     linked = range(first, last)
     while i < len(doc) and len(found) < 3:
-        comma = doc[i].text == ","
+        comma = doc[i].text == "," or is_dash(doc[i])
         if comma:
             i += 1
         while i < len(doc) and doc[i].lower_ in _FILLERS:
             i += 1
         if comma and i + 2 < len(doc) and doc[i].like_num and doc[i + 1].lower_ == "ans" and doc[i + 2].text == ",":
             i += 3  # "X, 45 ans, commerçant"
-        head = _appositive_head(doc, i, None if comma else linked)
-        if head is None:
-            break
-        phrase = role_phrase(doc, head, labels)
+        phrase = _at_the_head(doc, i, labels) if comma else None
+        if phrase is None:
+            head = _appositive_head(doc, i, None if comma else linked)
+            if head is None:
+                break
+            phrase = role_phrase(doc, head, labels)
         found.append(phrase)
         i = phrase.end
-        if i >= len(doc) or doc[i].text != ",":
+        if i >= len(doc) or not (doc[i].text == "," or is_dash(doc[i])):
             break
     return found
+
+
+def _in_parentheses(doc: Doc, i: int, labels: NameLabels) -> list[RolePhrase]:
+    """ "Paul Martin (maire de Cahors)", "Anne Roy (directrice, Zorbalix)": a role in parentheses,
+    alone or followed by its organisation after a comma."""
+    head = _appositive_head(doc, i, None)
+    if head is None:
+        return []
+    phrase = role_phrase(doc, head, labels)
+    if phrase.end < len(doc) and doc[phrase.end].text == ")":
+        return [phrase]
+    close = next((t.i for t in doc[phrase.end:phrase.end + 7] if t.text == ")"), None)
+    if phrase.organisation is not None or close is None or doc[phrase.end].text != "," or close == phrase.end + 1:
+        return []
+    words = doc[phrase.end + 1:close]
+    if not words[0].text[:1].isupper() or any(t.pos_ in ("VERB", "AUX") or t.is_punct for t in words):
+        return []
+    return [replace(phrase, organisation=(words[0].idx, words[-1].idx + len(words[-1])))]
+
+
+def _card_line(doc: Doc, first: int, last: int) -> bool:
+    """Whether the name fills its line and one line break follows: a speaker's card
+    ("Anne Roy" / "directrice générale de Zorbalix"), as pages list the people on a stage."""
+    def breaks(token) -> bool:
+        return token.is_space and token.text.count("\n") == 1
+    return last < len(doc) - 1 and breaks(doc[last]) and (first == 0 or doc[first - 1].is_space
+                                                          and "\n" in doc[first - 1].text)
+
+
+def _card_role(doc: Doc, i: int, labels: NameLabels) -> list[RolePhrase]:
+    """The role that fills the line after a card's name, or nothing: a sentence is no card."""
+    head = _appositive_head(doc, i, None)
+    if head is None or head > i + 2:
+        return []
+    phrase = role_phrase(doc, head, labels)
+    end = phrase.end
+    return [phrase] if end == len(doc) or doc[end].is_space and "\n" in doc[end].text else []
+
+
+_HEAD_OF = ("à", "la", "tête")
+
+
+def _at_the_head(doc: Doc, i: int, labels: NameLabels) -> RolePhrase | None:
+    """ "X, à la tête de Zorbalix depuis 2019", "X, élue à la tête de la fédération": the
+    phrase "à la tête de …" is the role, its complement the organisation."""
+    if i < len(doc) and doc[i].lower_ in BECOME:
+        i += 1
+    if tuple(t.lower_ for t in doc[i:i + 3]) != _HEAD_OF or i + 3 >= len(doc) \
+            or doc[i + 3].lower_ not in ("de", "du", "des", "d'", "d’"):
+        return None
+    phrase = role_phrase(doc, i + 2, labels)
+    if phrase.end <= i + 4:
+        return None
+    text = doc[i:phrase.end].text
+    return replace(phrase, start=i, text=text)
 
 
 def role_before(doc: Doc, first: int, labels: NameLabels) -> RolePhrase | None:
@@ -154,40 +211,36 @@ def _first_name_start(doc: Doc, boundary: int, labels: NameLabels) -> int:
     return i
 
 
-def role_by_copula(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:
-    """ "X est maire de Cahors", "X, qui est aussi maire", "X a été nommé directeur de Y"."""
-    root = _root(doc, first, last)
-    head = root.head
-    if root.dep_ in ("nsubj", "nsubj:pass") and is_role_token(head) and any(c.dep_ == "cop" for c in head.children):
-        return _unless_negated(doc, head.i, labels)
-    if root.dep_ in ("nsubj", "nsubj:pass") and head.lower_ in _BECOME:
-        role = next((c for c in head.children if c.dep_ in ("xcomp", "obj") and c.i > head.i and is_role_token(c)),
-                    None)
-        if role is not None and not any(c.lower_ in _NEGATION for c in head.children):
-            return role_phrase(doc, role.i, labels)
-    for child in root.children:
-        if child.dep_ == "acl:relcl" and is_role_token(child) and any(c.dep_ == "cop" for c in child.children) \
-                and any(c.lower_ == "qui" for c in child.children):
-            return _unless_negated(doc, child.i, labels)
-    return None
+_BOTH = {"tous", "toutes"}
 
 
-def _unless_negated(doc: Doc, head: int, labels: NameLabels) -> RolePhrase | None:
-    if any(c.lower_ in _NEGATION for c in doc[head].children):
-        return None  # "X n'est pas ministre"
-    return role_phrase(doc, head, labels)
-
-
-def role_as(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:
-    """ "En tant que présidente de l'association, Anne Roy a signé": the subject holds the role."""
-    root = _root(doc, first, last)
-    if root.dep_ not in ("nsubj", "nsubj:pass"):
+def shared_role(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:
+    """A plural title or apposition that coordinated names share: "les juristes Anne Roy et
+    Marie Roux", "Anne Roy et Marie Roux, toutes deux sociologues"."""
+    root = name_root(doc, first, last)
+    lead = root
+    while lead.dep_ == "conj" and lead.head.pos_ == "PROPN":
+        lead = lead.head
+    members = [lead, *(t for t in lead.subtree if t.dep_ == "conj" and t.head.i >= lead.i and t.pos_ == "PROPN")]
+    if len(members) < 2 or root not in members:
         return None
-    for child in root.head.children:
-        if is_role_token(child) and any(c.lower_ == "en" and any(f.lower_ == "tant" for f in c.children)
-                                        for c in child.children):
-            return role_phrase(doc, child.i, labels)
-    return None
+    if lead.i != first:
+        before = role_before(doc, lead.i, labels)
+        if before is not None and _plural(doc[before.head]):
+            return before
+    end = max(t.i for m in members for t in [m, *m.children] if t.i == m.i or t.dep_ == "flat:name") + 1
+    i = end + 1 if end < len(doc) and doc[end].text == "," else None
+    if i is None:
+        return None
+    while i < len(doc) and (doc[i].lower_ in _BOTH or doc[i].lower_ == "les" or doc[i].like_num):
+        i += 1
+    if i >= len(doc) or not is_role_token(doc[i], plural=True) or not _plural(doc[i]):
+        return None
+    return role_phrase(doc, i, labels)
+
+
+def _plural(token) -> bool:
+    return "Plur" in token.morph.get("Number") or token.text.lower().endswith(("s", "x"))
 
 
 def party_in_parentheses(doc: Doc, first: int, last: int, labels: NameLabels) -> tuple[int, int] | None:
@@ -202,7 +255,7 @@ def party_in_parentheses(doc: Doc, first: int, last: int, labels: NameLabels) ->
             or any(t.like_num or "@" in t.text for t in words):
         return None
     span = (words[0].idx, words[-1].idx + len(words[-1]))
-    if {label for a, b, label in labels.at(*span)} != {"ORG"}:
+    if {label for a, b, label in labels.at(*span)} not in ({"ORG"}, {"MISC"}):
         return None  # "Marc Petit (Gard)", "Paul Dupont (Esp)", "Dupont (Louis)": a place, a country, a name
     letters = "".join(t.text[0] for t in doc[first:last] if t.text[:1].isupper()).casefold()
     if len(words) == 1 and letters and words[0].text.casefold().endswith(letters):
@@ -228,9 +281,3 @@ def possessor(doc: Doc, phrase: RolePhrase, labels: NameLabels) -> tuple[int, in
         if label == "ORG":
             return a, b
     return None
-
-
-def _root(doc: Doc, first: int, last: int):
-    """The token of the name whose head lies outside it (a subject first, when the parser cut the name)."""
-    outside = [t for t in doc[first:last] if not first <= t.head.i < last or t.head.i == t.i]
-    return next((t for t in outside if t.dep_.startswith("nsubj")), outside[0] if outside else doc[first])

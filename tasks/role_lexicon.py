@@ -58,12 +58,26 @@ def _openings() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}
 
 
+@cache
+def _title_openings() -> dict[str, frozenset[str]]:
+    """First word -> second words of the multi-word titles ("Chief" -> "Technology", …)."""
+    table: dict[str, set[str]] = {}
+    for entry in title_nouns():
+        words = entry.split()
+        if len(words) > 1:
+            table.setdefault(words[0], set()).add(words[1].rstrip("'"))
+    return {k: frozenset(v) for k, v in table.items()}
+
+
 def is_role_word(word: str, following: str | None = None) -> bool:
     """Whether `word` heads a role noun: any lexicon word in lowercase, a title however written.
     A word that heads only longer entries needs their next word: "chargé" + "de", "haut" + "fonctionnaire"."""
     folded = word.lower().replace("’", "'")
+    if folded.startswith("ex-") and len(folded) > 4:
+        return is_role_word(word[3:], following)  # "ex-ministre", "ex-PDG": a former role is still a role
     if not word.islower():
-        return folded in _title_words()
+        return folded in _title_words() or following is not None \
+            and following.lower().replace("’", "'").rstrip("'") in _title_openings().get(folded, ())
     if folded in _words():
         return True
     nexts = _openings().get(folded)

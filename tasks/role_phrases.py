@@ -66,7 +66,7 @@ def is_role_token(token: Token, plural: bool = False) -> bool:
     """Whether the token heads a role noun ("maire", "PDG", "chargée" + "de"; with `plural`, "juristes")."""
     doc = token.doc
     following = doc[token.i + 1].text if token.i + 1 < len(doc) else None
-    if token.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB") or token.pos_ == "VERB" and _PARTICIPLE.search(token.text) \
+    if token.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB", "X") or token.pos_ == "VERB" and _PARTICIPLE.search(token.text) \
             and (following or "").lower() not in ("de", "d'", "d’", "du", "des") \
             and not (token.i > 0 and doc[token.i - 1].pos_ == "DET"):
         return False  # a participle counts with a complement or a determiner: "chargée de mission", "son associé"
@@ -107,12 +107,12 @@ def _chunk_end(doc: Doc, head: int, limit: int) -> int:
     while end < limit and "\n" not in doc[end - 1].whitespace_:
         token = doc[end]
         after = doc[end + 1] if end + 1 < limit else None
-        if token.lower_ in _CALENDAR:
+        if token.lower_ in _CALENDAR or is_dash(token) or _temporal(doc, end):
             break
         if token.pos_ in ("NOUN", "PROPN", "X") or token.pos_ == "ADJ" and token.text.islower():
             end += 1
-        elif _bare_participle(token, after):
-            end += 1
+        elif _bare_participle(token, after) or token.lower_ in _CHARGED and after is not None and after.lower_ in _OF:
+            end += 1  # "maire sortant", "secrétaire d'État chargé du Numérique"
         elif token.lower_ in _OF and after is not None and (after.pos_ in ("NOUN", "PROPN", "ADJ", "X")
                                                           or after.lower_ in _ARTICLES):
             end += 1
@@ -123,6 +123,30 @@ def _chunk_end(doc: Doc, head: int, limit: int) -> int:
         else:
             break
     return end
+
+
+def is_dash(token: Token) -> bool:
+    """A dash that sets a phrase apart: "–", "—", or "-" with spaces ("Anne Roy - CEO de Zorbalix")."""
+    return token.text in ("–", "—") or token.text == "-" and bool(token.whitespace_) and token.i > 0 \
+        and bool(token.doc[token.i - 1].whitespace_)
+
+
+_CHARGED = {"chargé", "chargée", "chargés", "chargées"}
+_SINCE = {"depuis", "dès", "jusqu'", "jusqu’", "jusqu'à", "jusqu’à"}
+
+
+def _temporal(doc: Doc, i: int) -> bool:
+    """Whether token `i` opens a phrase of time, which describes the person, not the role:
+    "depuis 2019", "en juillet", "en 2024", "le 21 juin"."""
+    token = doc[i]
+    if token.lower_ in _SINCE:
+        return True
+    after = doc[i + 1] if i + 1 < len(doc) else None
+    if after is None or token.lower_ not in ("en", "le", "au", "à"):
+        return False
+    if after.lower_ in _CALENDAR or after.like_num and len(after.text) == 4:
+        return True
+    return token.lower_ == "le" and after.like_num and i + 2 < len(doc) and doc[i + 2].lower_ in _CALENDAR
 
 
 def _bare_participle(token: Token, after: Token | None) -> bool:
@@ -137,8 +161,9 @@ def role_phrase(doc: Doc, head: int, labels: NameLabels, limit: int | None = Non
     token = doc[head]
     inside = _allowed(token, limit)
     end = head + 1
-    while end < limit and end in inside and doc[end].pos_ not in ("PUNCT", "AUX") \
-            and "\n" not in doc[end - 1].whitespace_ and not (doc[end].pos_ == "VERB" and doc[end].dep_ != "amod"):
+    while end < limit and end in inside and doc[end].pos_ not in ("PUNCT", "AUX") and not is_dash(doc[end]) \
+            and "\n" not in doc[end - 1].whitespace_ and not (doc[end].pos_ == "VERB" and doc[end].dep_ != "amod") \
+            and not _temporal(doc, end):
         end += 1
     end = max(end, _chunk_end(doc, head, limit))
     person = next((a for a, _, label in labels.at(doc[head].idx, doc[end - 1].idx + 1)

@@ -24,7 +24,8 @@ import re
 
 from spacy.tokens import Doc
 
-from tasks.appositions import party_in_parentheses, possessor, role_as, role_before, role_by_copula, roles_after
+from tasks.appositions import party_in_parentheses, possessor, role_before, roles_after, shared_role
+from tasks.predicate_roles import role_as, role_by_copula
 from tasks.role_lexicon import role_follows, role_head, role_nouns, title_nouns
 from tasks.role_phrases import NameLabels, RoleFinding, RolePhrase, portfolio_spans, token_index, tokens_from
 
@@ -73,6 +74,9 @@ def _phrases(doc: Doc, first: int, last: int, labels: NameLabels, before: RolePh
     for phrase in (role_by_copula(doc, first, last, labels), role_as(doc, first, last, labels)):
         if phrase is not None:
             found.append(phrase)
+    if not found:
+        shared = shared_role(doc, first, last, labels)
+        found = [shared] if shared is not None else []
     return found
 
 
