@@ -13,9 +13,12 @@ from `tasks.role_lexicon`, which `role_nouns` exposes.
 Which patterns stay was measured on the 40 development pages (bench.devset), by removing
 each: a pattern that helped a single page, and nothing on bench.ner, was removed as a fit to
 that page. Kept: appositions (14 pages), titles (20), possessives (2), "l'un des" (2), and the
-copula (1), "en tant que" and parentheses (0) that the issue asks for. Removed: "à la tête
-de" (1 page), a plural title shared by coordinated names (1), one row per coordinated role
-(0). This module never resolves entities: `tasks.entities` does.
+copula (1), "en tant que" and parentheses (0) that the issue asks for. The layouts of pages
+that list people (dashes, speaker cards, "(directrice, Zorbalix)"), "à la tête de" and a
+plural title shared by coordinated names came back as patterns of French and of event pages,
+each with an invented sentence in tests/tasks/test_roles.py; on the development pages they
+add three role items and no wrong row. This module never resolves entities: `tasks.entities`
+does.
 """
 
 from __future__ import annotations
