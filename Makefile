@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report
+.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench-fetch: $(BIN)/covpipe  ## politeness: 2 loopback hosts x 50 pages at 2 req
 bench-report: $(BIN)/covpipe  ## the coverage report of 2,000 posts: seconds and MB
 	@mkdir -p data/eval
 	$(BIN)/python -m bench.report --json data/eval/report.json
+
+bench-pathological: $(BIN)/covpipe  ## a 2 GiB gzip bomb, a page of 100,000 quoted paragraphs, unbalanced quote marks: outcome, seconds, peak RSS (about 1 min)
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.pathological --json data/eval/pathological.json
 
 docs: $(BIN)/covpipe  ## regenerate docs/warehouse.md from the schema comments
 	$(BIN)/covpipe schema --format markdown > docs/warehouse.md

@@ -25,6 +25,13 @@ class ParseOptions(BaseModel):
 
     max_document_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
     min_body_chars: Annotated[int, Field(ge=0)] = 80
+    # The parse budget, enforced by size before the work starts (a running extraction cannot be
+    # stopped): article extraction takes time in the square of a page's elements, the language
+    # model and the rules after it in proportion to the text. At these limits the worst pages
+    # of bench/pathological.py cost under 30 s on this machine; the largest of 402 real pages
+    # has 5,535 elements, and 500,000 characters is a book, not an article.
+    max_html_elements: Annotated[int, Field(ge=100)] = 30_000
+    max_body_chars: Annotated[int, Field(ge=1000)] = 500_000
     spacy_model: str = "fr_core_news_md"
 
 

@@ -113,18 +113,27 @@ def _resolve(body, raws, roles, event_names, doc) -> list[Cluster]:
     full = [r for r in persons if len(body[r.start:r.end].split()) >= 2]
     single = [r for r in persons if len(body[r.start:r.end].split()) == 1]
     people: list[Cluster] = []
+    by_word: dict[str, set[int]] = defaultdict(set)  # every pair `_same_person` joins shares a word
     for raw in full:
         form = body[raw.start:raw.end]
-        match = next((c for c in people if any(_same_person(form, f) for f in c.forms)), None)
-        if match is None:
-            match = Cluster(type="PERSON")
-            people.append(match)
-        match.forms[form] += 1
-        match.mentions.append(raw)
+        words = _words(form)
+        near = sorted(set().union(*(by_word.get(w, set()) for w in words)))
+        at = next((i for i in near if any(_same_person(form, f) for f in people[i].forms)), None)
+        if at is None:
+            at = len(people)
+            people.append(Cluster(type="PERSON"))
+        for w in words:
+            by_word[w].add(at)
+        people[at].forms[form] += 1
+        people[at].mentions.append(raw)
     leftovers: dict[str, Cluster] = {}
+    by_part: dict[str, list[int]] = defaultdict(list)  # a folded first or last name -> its people, in order
+    for i, cluster in enumerate(people):
+        for part in dict.fromkeys(p for f in cluster.forms for p in _end_parts(f)):
+            by_part[part].append(i)
     for raw in single:
         form = body[raw.start:raw.end]
-        owners = [c for c in people if any(_shares_name(form, f) for f in c.forms)]
+        owners = [people[i] for i in by_part.get(fold(form), [])]
         if len(owners) == 1:
             owners[0].mentions.append(raw)
             continue
@@ -154,18 +163,25 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
             owners[form].add(i)
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
     sentence_starts = [a for a, _ in sentences]
-    for form, indices in owners.items():
-        if len(indices) != 1 or len(form) < 3 or not form[:1].isupper():
+    owner = {form: clusters[next(iter(indices))] for form, indices in owners.items()
+             if len(indices) == 1 and len(form) >= 3 and form[:1].isupper()}
+    if not owner:
+        return
+    # one pass over the body for every name, the longest first where two start at one place
+    names = "|".join(re.escape(form) for form in sorted(owner, key=len, reverse=True))
+    for match in re.finditer(rf"(?<![\w-])(?:{names})(?![\w-])", body):
+        start, end = match.span()
+        if any(taken[start:end]):
             continue
-        cluster = clusters[next(iter(indices))]
-        for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", body):
-            start, end = match.span()
-            if any(taken[start:end]):
-                continue
-            i = bisect_right(sentence_starts, start) - 1
-            sentence = sentences[i] if i >= 0 and start < sentences[i][1] else (0, len(body))
-            cluster.mentions.append(NameSpan(start, end, cluster.type, sentence))
-            taken[start:end] = b"\x01" * (end - start)
+        cluster = owner[match.group()]
+        i = bisect_right(sentence_starts, start) - 1
+        sentence = sentences[i] if i >= 0 and start < sentences[i][1] else (0, len(body))
+        cluster.mentions.append(NameSpan(start, end, cluster.type, sentence))
+        taken[start:end] = b"\x01" * (end - start)
+
+
+def _words(name: str) -> list[str]:
+    return fold(name).replace("-", " ").split()
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -187,9 +203,10 @@ def _same_person(a: str, b: str) -> bool:
     return fuzz.ratio(" ".join(fa), " ".join(fb)) >= 90
 
 
-def _shares_name(single: str, full: str) -> bool:
+def _end_parts(full: str) -> tuple[str, ...]:
+    """The folded first and last words of a full name: what a single name may stand for."""
     parts = fold(full).split()
-    return fold(single) in (parts[0], parts[-1])
+    return (parts[0], parts[-1])
 
 
 def _canonical(forms: Counter, doc: Doc) -> str:

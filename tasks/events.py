@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from schemas import EventRef, KnownEvent
@@ -29,7 +29,13 @@ _YEAR = re.compile(r"(19|20)\d\d")
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: the comparison form of names."""
+    """Lower case without accents: the comparison form of names (short texts, names, are cached:
+    the entity and speaker stages fold the same names again and again)."""
+    return _fold_short(text) if len(text) <= 80 else strip_accents(text.casefold())
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
     return strip_accents(text.casefold())
 
 

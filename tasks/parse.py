@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import date, datetime
 
 from schemas import (
@@ -36,6 +37,7 @@ from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes
 
 log = logging.getLogger(__name__)
+_ELEMENT = re.compile(r"<[A-Za-z]")  # an HTML start tag: what the parse budget counts
 
 
 class StageError(Exception):
@@ -142,10 +144,22 @@ def prepare_post(
     # A page is judged as of when it was acquired (dates after that are impossible), so
     # re-processing it later gives the same post.
     now = min(now, raw.acquired_at)
+    if raw.media_type is MediaType.HTML and (elements := len(_ELEMENT.findall(text))) > options.max_html_elements:
+        raise StageError(
+            Stage.CLEAN,
+            f"page has {elements:,} HTML elements, over the parse budget of {options.max_html_elements:,} "
+            "(COVPIPE_PARSE__MAX_HTML_ELEMENTS)",
+        )
     fields = _clean_html(text, raw, now) if raw.media_type is MediaType.HTML else _clean_text(text)
     page_language = fields.pop("language_hint", None)
     fields = _with_hints(fields, raw.hints, now)
     body = fields.pop("body")
+    if len(body) > options.max_body_chars:
+        raise StageError(
+            Stage.CLEAN,
+            f"article text is {len(body):,} characters, over the parse budget of {options.max_body_chars:,} "
+            "(COVPIPE_PARSE__MAX_BODY_CHARS)",
+        )
     if len(body) < options.min_body_chars:
         raise StageError(
             Stage.CLEAN,

@@ -60,6 +60,33 @@ def test_a_body_the_model_cannot_take_fails_alone_and_its_batch_goes_on(monkeypa
     assert (outcomes[1].failure.stage, outcomes[1].failure.reason) == (Stage.ENTITIES, "parser error: ValueError")
 
 
+def _many_paragraphs(count: int) -> bytes:
+    return ("<html><body><article><h1>Titre</h1>" + "".join(
+        f"<p>« Nous irons au bout {i} », dit Anne Roy à Paris.</p>" for i in range(count))
+        + "</article></body></html>").encode()
+
+
+def test_a_page_over_the_parse_budget_is_refused_before_extraction_and_its_batch_goes_on(monkeypatch, seeds):
+    extracted = []
+    monkeypatch.setattr(parse_module, "clean_html", lambda *a, **k: extracted.append(1) or {})
+    raws = [acquire_bytes(_many_paragraphs(300), "/in/huge.html", NOW, name="huge.html"),
+            acquire_bytes((seeds / "002_535313587524418b.txt").read_bytes(), "/in/seed.txt", NOW, name="seed.txt")]
+    outcomes = parse_module.parse_batch(raws, known_events=bundled_events(), options=ParseOptions(
+        max_html_elements=200), now=NOW, version="test")
+    assert (outcomes[0].failure.stage, outcomes[0].failure.reason) == (
+        Stage.CLEAN, "page has 304 HTML elements, over the parse budget of 200 (COVPIPE_PARSE__MAX_HTML_ELEMENTS)")
+    assert not extracted  # refused before the extraction, whose time grows with the square of the elements
+    assert outcomes[1].post is not None and outcomes[1].post.quotes
+
+
+def test_a_body_over_the_parse_budget_is_refused_before_the_language_model(seeds):
+    text = "Titre\n\n" + "\n\n".join(f"« Nous irons au bout {i} », dit Anne Roy." for i in range(100))
+    outcome = parse(text.encode(), "long.txt", max_body_chars=2000)
+    assert outcome.failure.stage == Stage.CLEAN
+    assert outcome.failure.reason.startswith("article text is ") and "over the parse budget of 2,000" in \
+        outcome.failure.reason
+
+
 def test_parse_document_refuses_short_bodies_with_the_reason():
     outcome = parse("Titre\n\nTrop court.".encode(), min_body_chars=80)
     assert outcome.failure.reason == "article text too short (11 characters)"
