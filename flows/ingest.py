@@ -33,7 +33,7 @@ from schemas import Failure, KnownEvent, ParseOptions, ParseOutcome, RawDocument
 from tasks.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
 from tasks.version import parser_version
-from warehouse import connect
+from warehouse import Writer
 from warehouse import load as wh
 from warehouse.sources import store_hints
 
@@ -195,10 +195,14 @@ def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
 class Tally:
     """What a run did so far: counts, and failures by stage (each failure recorded as it comes)."""
 
-    con: duckdb.DuckDBPyConnection
+    writer: Writer
     run_id: str
     counts: Counter = field(default_factory=Counter)
     failures_by_stage: Counter = field(default_factory=Counter)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        return self.writer.con
 
     def fail(self, failures: list[Failure]) -> None:
         wh.record_failures(self.con, failures, self.run_id, datetime.now(UTC))
@@ -237,6 +241,8 @@ def submit_documents(tally: Tally, raws: list[RawDocument], *, version: str, set
 
 def finish_documents(tally: Tally, submitted: Submitted) -> list[ParseOutcome]:
     """Wait for a submitted batch's parse and load its posts and failures."""
+    if submitted.job is not None:
+        tally.writer.release()  # readers (status, sql) get the file while the batch parses
     outcomes: list[ParseOutcome] = submitted.job.result() if submitted.job is not None else []
     current = submitted.current
     posts = [o.post for o in outcomes if o.post is not None]
@@ -279,11 +285,11 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
     run_id = str(flow_run.get_id() or uuid.uuid4())
     version = parser_version(settings.parse)
 
-    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
-    tally = Tally(con, run_id)
+    writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
+    tally = Tally(writer, run_id)
     try:
-        wh.start_run(con, run_id, flow_run.get_id(), "ingest", started, version)
-        seed_bundled_events(con, started)
+        wh.start_run(writer.con, run_id, flow_run.get_id(), "ingest", started, version)
+        seed_bundled_events(writer.con, started)
         found = list(discover_inputs(Path(p) for p in paths))
         files = [f for f in found if isinstance(f, Path)]
         tally.counts["inputs"] = len(found)
@@ -291,7 +297,7 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
         tally.fail([f for f in found if isinstance(f, Failure)])
         total_batches = -(-len(files) // settings.batch_size)
         # Events known when the run starts: every batch sees the same, whichever finishes first.
-        known = wh.known_events(con)
+        known = wh.known_events(writer.con)
         pending: deque[tuple[int, int, Submitted]] = deque()
 
         def finish_oldest() -> None:
@@ -315,12 +321,12 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
         while pending:
             finish_oldest()
         report = report_of(tally, "ingest", started, version)
-        wh.finish_run(con, report)
+        wh.finish_run(writer.con, report)
     except BaseException:
-        wh.crash_run(con, run_id, datetime.now(UTC))
+        wh.crash_run(writer.con, run_id, datetime.now(UTC))
         raise
     finally:
-        con.close()
+        writer.close()
     logger.info(
         "ingest done: %d inputs, %d new documents, %d posts written, %d unchanged, %d failed",
         report.inputs_seen, report.documents_new, report.posts_written, report.posts_unchanged, report.failures,

@@ -55,7 +55,7 @@ from tasks.listings import (
     wordpress_total_pages,
 )
 from tasks.version import parser_version
-from warehouse import connect
+from warehouse import Writer
 from warehouse import load as wh
 from warehouse import sources as crawl
 
@@ -93,12 +93,12 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
     run_id = str(flow_run.get_id() or uuid.uuid4())
     version = parser_version(settings.parse)
 
-    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
-    tally = Tally(con, run_id)
+    writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
+    tally = Tally(writer, run_id)
     try:
-        wh.start_run(con, run_id, flow_run.get_id(), "poll", started, version,
+        wh.start_run(writer.con, run_id, flow_run.get_id(), "poll", started, version,
                      {"sources": [s.name for s in chosen], "sources_file": str(settings.sources)})
-        seed_bundled_events(con, started)
+        seed_bundled_events(writer.con, started)
         for source in chosen:
             before = tally.counts.copy(), tally.failed
             poll_source(tally, source, settings=settings, version=version)
@@ -108,12 +108,12 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
                         done["posts_new"], done["posts_changed"], tally.failed - before[1])
         report = report_of(tally, "poll", started, version, sources=tuple(s.name for s in chosen),
                            pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
-        wh.finish_run(con, report)
+        wh.finish_run(writer.con, report)
     except BaseException:
-        wh.crash_run(con, run_id, datetime.now(UTC))
+        wh.crash_run(writer.con, run_id, datetime.now(UTC))
         raise
     finally:
-        con.close()
+        writer.close()
     create_markdown_artifact(key="poll-report", markdown=_markdown(report), description="covpipe poll run")
     return report
 
@@ -137,7 +137,7 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
     tally.counts["not_modified"] += len({i.url for i in listing.items} - {i.url for i in wanted})
     for batch in batches(wanted, settings.batch_size):
         now = datetime.now(UTC)
-        known = crawl.validators(con, [i.url for i in batch])
+        known = crawl.validators(tally.con, [i.url for i in batch])
         requests = [FetchRequest(url=i.url, kind="page", etag=known.get(i.url, (None,) * 3)[0],
                                  last_modified=known.get(i.url, (None,) * 3)[1]) for i in batch]
         results = fetch_pages(fetcher, requests)
@@ -155,7 +155,7 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
                 unchanged.append((item, known[item.url][2]))
             elif result.outcome == "failed":
                 failures.append(_failure(result))
-        rehinted = _rehinted(con, unchanged)
+        rehinted = _rehinted(tally.con, unchanged)
         raws += [d for d in rehinted if isinstance(d, RawDocument)]
         failures += [d for d in rehinted if isinstance(d, Failure)]
         _record(tally, source, results + _drain(fetcher), doc_ids)

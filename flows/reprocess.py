@@ -23,7 +23,7 @@ from flows.ingest import batches, submit_parse
 from flows.runners import in_flight
 from schemas import Failure, ParseOutcome, Post, RawDocument, RunReport, Settings
 from tasks.version import parser_version
-from warehouse import connect
+from warehouse import Writer
 from warehouse import load as wh
 from warehouse.changes import content_hash, diff, read_states, state_of, summary
 
@@ -43,30 +43,32 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
     all_changes: list[dict] = []
 
     # A dry run writes no row, but it opens for writing like any run so an older warehouse is migrated.
-    con = connect(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
+    writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
     try:
-        resumes = None if dry_run or not everything else wh.interrupted_run(con, "reprocess", version, options)
+        resumes = None if dry_run or not everything else wh.interrupted_run(writer.con, "reprocess", version, options)
         if not dry_run:
-            wh.start_run(con, run_id, flow_run.get_id(), "reprocess", started, version,
+            wh.start_run(writer.con, run_id, flow_run.get_id(), "reprocess", started, version,
                          options | ({"resumes": resumes} if resumes else {}))
-        candidates = wh.reprocess_candidates(con, version=version, everything=everything, where=where,
+        candidates = wh.reprocess_candidates(writer.con, version=version, everything=everything, where=where,
                                              skip_run=resumes)
         counts["inputs"] = len(candidates)
         logger.info("reprocess %d sources in %s (parser %s%s%s)", len(candidates), settings.db, version,
                     f", resuming {resumes[:8]}" if resumes else "", ", dry run" if dry_run else "")
-        known = wh.known_events(con)  # as the run starts: every batch sees the same events
+        known = wh.known_events(writer.con)  # as the run starts: every batch sees the same events
         pending: deque = deque()
 
         def finish_oldest() -> None:
             nonlocal all_changes
             number, batch, now, unread, job = pending.popleft()
+            if job is not None:
+                writer.release()  # readers (status, sql) get the file while the batch parses
             outcomes: list[ParseOutcome] = job.result() if job is not None else []
             posts = [o.post for o in outcomes if o.post is not None]
             failures = unread + [o.failure for o in outcomes if o.failure is not None]
-            changed, unchanged, changes = _compare(con, batch, posts, failures, run_id, version)
+            changed, unchanged, changes = _compare(writer.con, batch, posts, failures, run_id, version)
             if not dry_run:
-                wh.load_posts(con, changed, run_id, now, changes=changes, restamp=unchanged, version=version)
-                wh.record_failures(con, failures, run_id, now)
+                wh.load_posts(writer.con, changed, run_id, now, changes=changes, restamp=unchanged, version=version)
+                wh.record_failures(writer.con, failures, run_id, now)
             all_changes += changes
             counts["posts"] += len(posts)
             counts["changed"] += len({c["post_id"] for c in changes})
@@ -77,7 +79,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
 
         for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
             now = datetime.now(UTC)
-            read = wh.read_documents(con, [(uri, doc_id) for uri, doc_id, _ in batch])
+            read = wh.read_documents(writer.con, [(uri, doc_id) for uri, doc_id, _ in batch])
             docs = [d for d in read if isinstance(d, RawDocument)]
             unread = [f for f in read if isinstance(f, Failure)]  # a stored file gone or damaged
             job = submit_parse(settings, docs, known_events=known, now=now, version=version) if docs else None
@@ -87,7 +89,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         while pending:
             finish_oldest()
         if not dry_run:
-            wh.drop_orphan_entities(con)
+            wh.drop_orphan_entities(writer.con)
         failed = sum(failures_by_stage.values())
         report = RunReport(
             run_id=run_id, flow_run_id=flow_run.get_id(), flow_name="reprocess", started_at=started,
@@ -98,13 +100,13 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             changes=summary(all_changes),
         )
         if not dry_run:
-            wh.finish_run(con, report)
+            wh.finish_run(writer.con, report)
     except BaseException:
         if not dry_run:
-            wh.crash_run(con, run_id, datetime.now(UTC))
+            wh.crash_run(writer.con, run_id, datetime.now(UTC))
         raise
     finally:
-        con.close()
+        writer.close()
     logger.info("reprocess done: %s", report.changes)
     create_markdown_artifact(key="reprocess-report", markdown=_markdown(report, all_changes, dry_run),
                              description="covpipe reprocess run")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -64,3 +66,14 @@ def copy_warehouse(db: Path, target: Path) -> Path:
     if store_root(db).is_dir():
         shutil.copytree(store_root(db), store_root(target))
     return target
+
+
+def read_in_another_process(path: Path) -> str:
+    """What a reader process (as `covpipe status` is) gets from the warehouse: a count, or its error."""
+    code = ("import sys; from warehouse import connect\n"
+            "try:\n    print(connect(sys.argv[1], read_only=True, wait_seconds=1).execute("
+            "'SELECT count(*) FROM runs').fetchone()[0])\n"
+            "except Exception as exc:\n    print(type(exc).__name__)")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
+                          cwd=ROOT)
+    return done.stdout.strip()

@@ -3,6 +3,7 @@
 Owns every line of SQL. Imports schemas, never tasks or Prefect.
 """
 
-from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, WarehouseOutdated, connect, migrate
+from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, WarehouseOutdated, Writer, connect, migrate
 
-__all__ = ["WarehouseBusy", "WarehouseError", "WarehouseMissing", "WarehouseOutdated", "connect", "migrate"]
+__all__ = ["WarehouseBusy", "WarehouseError", "WarehouseMissing", "WarehouseOutdated", "Writer", "connect",
+           "migrate"]

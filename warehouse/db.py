@@ -13,6 +13,7 @@ to do. It owns the connection; callers never open DuckDB themselves.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import re
 import time
@@ -90,8 +91,10 @@ _SANDBOX = _READ_ONLY | {"enable_external_access": False, "allow_community_exten
 
 
 def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
-            memory_limit: str | None = None, sandbox: bool | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable.
+            memory_limit: str | None = None, sandbox: bool | None = None,
+            setup: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to `wait_seconds` for another writer; migrate when writable
+    (unless `setup` is false: a run taking back the file it already migrated).
 
     Read-only connections are sandboxed unless `sandbox=False` (export, whose SQL is ours and
     writes Parquet files); raw documents stay readable through `document_function`.
@@ -133,10 +136,71 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
             raise WarehouseError(f"cannot cap DuckDB's memory at {memory_limit!r}: {exc}") from exc
     if read_only:
         _check_schema(con, path)
-    else:
+    elif setup:
         migrate(con)
         create_views(con)
     return con
+
+
+REACQUIRE_SECONDS = 600.0  # how long a run waits for the readers it let in
+
+
+class Writer:
+    """A run's writing connection, shared with readers: `release` closes the file while the run
+    waits on other work (a batch being parsed), so `status`, `sql` and `report` can open it;
+    the next use of `con` takes it back, waiting for those readers (they hold it seconds).
+    Another run cannot slip in meanwhile: a run holds an advisory lock on `<db>.run-lock`
+    from start to `close` (one writing run at a time, as before)."""
+
+    def __init__(self, path: Path, *, wait_seconds: float = 10.0, memory_limit: str | None = None):
+        self._path, self._memory_limit = Path(path), memory_limit
+        self._lock = _run_lock(self._path, wait_seconds)
+        try:
+            self._con: duckdb.DuckDBPyConnection | None = connect(path, wait_seconds=wait_seconds,
+                                                                  memory_limit=memory_limit)
+        except BaseException:
+            self._lock.close()
+            raise
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = connect(self._path, wait_seconds=REACQUIRE_SECONDS, memory_limit=self._memory_limit,
+                                setup=False)
+        return self._con
+
+    def release(self) -> None:
+        """Close the file until the next use of `con` (its writes are checkpointed first)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def close(self) -> None:
+        """Close the file and end the run's hold on the warehouse."""
+        try:
+            self.release()
+        finally:
+            self._lock.close()
+
+
+def _run_lock(path: Path, wait_seconds: float):
+    """An exclusive advisory lock on `<db>.run-lock`, waited for up to `wait_seconds`."""
+    if path.is_dir():
+        raise WarehouseUnreadable(path, "it is a folder; --db takes a DuckDB file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path.with_name(path.name + ".run-lock"), "a+b")  # noqa: SIM115 (held for the run)
+    start, delay = time.monotonic(), 0.1
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            waited = time.monotonic() - start
+            if waited >= wait_seconds:
+                handle.close()
+                raise WarehouseBusy(path, waited) from None
+            time.sleep(min(delay, max(wait_seconds - waited, 0.01)))
+            delay = min(delay * 2, 1.0)
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:

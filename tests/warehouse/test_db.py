@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from schemas import Settings
-from warehouse import WarehouseBusy, WarehouseMissing, WarehouseOutdated, connect, migrate
+from warehouse import WarehouseBusy, WarehouseMissing, WarehouseOutdated, Writer, connect, migrate
+from tests.conftest import read_in_another_process
 from warehouse.db import document_function, migrations
 
 
@@ -56,6 +57,23 @@ def test_second_writer_gets_warehouse_busy_after_a_bounded_wait(tmp_path: Path):
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+def test_a_run_lets_readers_in_while_it_waits_and_keeps_other_runs_out(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    writer = Writer(path)
+    try:
+        writer.con.execute("INSERT INTO runs (run_id, flow_name, started_at, status, parser_version) "
+                           "VALUES ('r1', 'ingest', now(), 'running', 'v')")
+        assert read_in_another_process(path) == "WarehouseBusy"  # the run holds the file
+        writer.release()  # a batch is being parsed
+        assert read_in_another_process(path) == "1"  # a reader gets in, and sees what the run wrote
+        with pytest.raises(WarehouseBusy):
+            Writer(path, wait_seconds=0.5)  # another run does not
+        assert writer.con.execute("SELECT count(*) FROM runs").fetchone() == (1,)  # the run takes the file back
+    finally:
+        writer.close()
+    Writer(path, wait_seconds=0.5).close()  # once the run is over, the next one may start
 
 
 def test_reporting_views_exist_and_answer(tmp_path: Path):
