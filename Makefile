@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological
+.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ bench-report: $(BIN)/covpipe  ## the coverage report of 2,000 posts: seconds and
 bench-pathological: $(BIN)/covpipe  ## a 2 GiB gzip bomb, a page of 100,000 quoted paragraphs, unbalanced quote marks: outcome, seconds, peak RSS (about 1 min)
 	@mkdir -p data/eval
 	$(BIN)/python -m bench.pathological --json data/eval/pathological.json
+
+bench-readers: $(BIN)/covpipe  ## status and sql answer times while an ingest of 2,000 posts runs (about 7 min)
+	@mkdir -p $(PREFECT_HOME) data/eval
+	$(BIN)/python -m bench.readers --shared $(SHARED) -n 2000 --json data/eval/readers.json
 
 docs: $(BIN)/covpipe  ## regenerate docs/warehouse.md from the schema comments
 	$(BIN)/covpipe schema --format markdown > docs/warehouse.md
