@@ -8,6 +8,7 @@ a known failure into a message that says what to do. Commands that need no flow 
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import sys
@@ -134,10 +135,22 @@ def ingest(
             from flows.runners import run_flow
 
             report = run_flow(ingest_flow, settings, paths=[str(p) for p in paths])
-    except WarehouseError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except Exception as exc:  # noqa: BLE001 (what is not the user's to fix is raised again)
+        _run_failed(exc, settings)
     _print_run(report, settings, source)
+
+
+def _run_failed(exc: Exception, settings: Settings, user_errors: tuple[type, ...] = ()) -> None:
+    """A run stopped by what the user can fix (a busy or damaged warehouse, a full disk, or
+    `user_errors`): one line, exit 2. Anything else is a bug and keeps its traceback."""
+    if isinstance(exc, (WarehouseError, *user_errors)):
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+    elif "No space left on device" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+        err.print(f"[red]error:[/red] no space left on the disk of {escape(str(settings.db))}; free some space "
+                  "and run again (the batches already loaded are kept, the rest is done again)")
+    else:
+        raise exc
+    raise typer.Exit(2) from exc
 
 
 def _print_run(report, settings: Settings, source: list[str] | None = None) -> None:
@@ -326,9 +339,8 @@ def reprocess(
 
     try:
         report, changes = run_flow(reprocess_flow, settings, everything=all_posts, where=where, dry_run=dry_run)
-    except (WarehouseError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except Exception as exc:  # noqa: BLE001 (what is not the user's to fix is raised again)
+        _run_failed(exc, settings, user_errors=(ValueError,))  # --where that DuckDB refuses
     out.print(f"{'dry run: ' if dry_run else ''}{report.inputs_seen} source(s) re-derived; {report.changes}")
     if changes:
         columns = ["source_uri", "change", "item", "old_value", "new_value"]

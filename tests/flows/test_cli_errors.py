@@ -58,3 +58,38 @@ def test_a_sources_error_keeps_the_source_name(tmp_path: Path, warehouse: Path):
 def test_a_folder_for_sources_is_named(tmp_path: Path, warehouse: Path):
     line = _one_line_error(["ingest", "--source", "blog", "--sources", str(tmp_path), "--db", str(warehouse)])
     assert "is a folder" in line
+
+
+@pytest.mark.parametrize("failure", [
+    OSError(28, "No space left on device"),
+    __import__("duckdb").IOException('Could not write file "w.duckdb": No space left on device'),
+])
+@pytest.mark.parametrize("command", [["ingest", "IN"], ["reprocess"]])
+def test_a_full_disk_is_one_line(tmp_path: Path, monkeypatch, failure, command):
+    import flows.cli
+    import flows.runners
+
+    def full(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(flows.runners, "run_flow", full)
+    monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
+    monkeypatch.setattr(flows.cli, "_ingest_on_worker", lambda *args: "absent")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Un billet.")
+    args = [a.replace("IN", str(tmp_path / "in")) for a in command]
+    line = _one_line_error([*args, "--db", str(tmp_path / "w.duckdb")])
+    assert "no space left on the disk of" in line and "free some space" in line
+
+
+def test_a_bug_in_a_run_keeps_its_traceback(tmp_path: Path, monkeypatch):
+    import flows.cli
+    import flows.runners
+
+    def bug(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(flows.runners, "run_flow", bug)
+    monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
+    result = CliRunner().invoke(app, ["reprocess", "--db", str(tmp_path / "w.duckdb")])
+    assert isinstance(result.exception, KeyError)
