@@ -114,11 +114,12 @@ def _companion(body: str, start: int, end: int, with_org: list[RoleFinding]) -> 
 
 # "X, qui présente le projet Kelvor" / "X, qui dirige la société Y": an affiliation without a role noun.
 _AFFILIATION = re.compile(
-    r"\s*,\s*(?:qui\s+)?(?:présente|présentait|dirige|dirigeait|pilote|pilotait|représente|représentait|"
+    r"\s*,\s*(?i:qui\s+)?(?:(?i:(?:présente|présentait|dirige|dirigeait|pilote|pilotait|représente|représentait|"
     r"a fondé|a cofondé|a co-fondé|a créé|a lancé|fondateur de|fondatrice de|travaille pour|travaille chez)\s+"
     r"(?:(?:le|la|l['’]|son|sa)\s*)?(?:projet|société|entreprise|start-?up|groupe|cabinet|association|marque|agence|"
-    r"collectif|fonds|banque|application|plateforme|laboratoire)\s+",
-    re.I,
+    r"collectif|fonds|banque|application|plateforme|laboratoire)\s+)"
+    # a verb that can only take an organisation may name it bare: "X, qui a fondé Zorbalix en 2015"
+    r"|(?i:dirige|dirigeait|préside|présidait|a fondé|a cofondé|a co-fondé|a créé|travaille chez)\s+(?=[A-ZÀ-Þ]))",
 )
 
 

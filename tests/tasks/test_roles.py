@@ -274,3 +274,27 @@ def test_a_singular_title_is_not_shared_by_coordinated_names(nlp):
 def test_an_organisation_in_parentheses_may_be_one_the_model_calls_misc(nlp):
     rows, _ = roles_of(nlp, "La table ronde réunissait Nadia Colin (Lumio), Thomas Roux (Zorbalix) et Léa Garnier.")
     assert ("Thomas Roux", None, "Zorbalix") in rows  # the model tags "Zorbalix" MISC here
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Nadia Colin, product manager chez Lumio, a présenté le robot.", "product manager chez Lumio"),
+    ("Nadia Colin, partner chez Kivio Ventures, a présenté le fonds.", "partner chez Kivio Ventures"),
+    ("Nadia Colin, data scientist chez Lumio, a présenté le modèle.", "data scientist chez Lumio"),
+])
+def test_find_roles_reads_english_job_titles(nlp, text, role):
+    rows, _ = roles_of(nlp, text)
+    assert role in {r for _, r, _ in rows}
+
+
+@pytest.mark.parametrize("text", [
+    "Nadia Colin, qui a fondé Lumio en 2015, a présenté le robot.",
+    "Nadia Colin, qui dirige Lumio, a présenté le robot.",
+])
+def test_a_verb_that_takes_an_organisation_names_it_bare(nlp, text):
+    rows, _ = roles_of(nlp, text)
+    assert ("Nadia Colin", None, "Lumio") in rows
+
+
+def test_a_verb_that_takes_anything_needs_an_organisation_noun(nlp):
+    rows, _ = roles_of(nlp, "Nadia Colin, qui présente Paris comme une capitale, a ouvert la conférence.")
+    assert not [o for p, _, o in rows if p == "Nadia Colin" and o]
