@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import ftfy
 from charset_normalizer import from_bytes
 
 from schemas import Failure, MediaType, RawDocument, Stage
@@ -203,11 +204,26 @@ def _mostly_utf8(content: bytes) -> bool:
 
 
 def _checked(text: str, encoding: str, fail) -> tuple[str, str] | Failure:
-    text = text.removeprefix("\ufeff")
+    text, encoding = _repaired(text.removeprefix("\ufeff"), encoding)  # before: mojibake of Latin-1 has C1 controls
     controls = sum(1 for c in text[:20000] if (ord(c) < 32 and c not in "\t\n\r\f") or 0x7F <= ord(c) < 0xA0)
     if controls > 0.01 * min(len(text), 20000):
         return fail(f"binary content: {controls} control characters after decoding as {encoding}")
     return text, encoding
+
+
+# What UTF-8 read as cp1252 or Latin-1 leaves in French and English text ("Ã©", "â€™", "Â "):
+# only a text holding one of them goes through ftfy, which decides and repairs.
+_MOJIBAKE_MARKS = ("Ã", "â€", "Â")
+REPAIRED = "+ftfy"
+
+
+def _repaired(text: str, encoding: str) -> tuple[str, str]:
+    """The text with mojibake that was already in its bytes repaired ("lâ€™IA" -> "l’IA"), the
+    encoding recorded with "+ftfy" when anything changed."""
+    if not any(mark in text for mark in _MOJIBAKE_MARKS):
+        return text, encoding
+    fixed = ftfy.fix_encoding(text)
+    return (fixed, encoding + REPAIRED) if fixed != text else (text, encoding)
 
 
 # What French and English pages in cp1252 are made of; a detector guessing among look-alike

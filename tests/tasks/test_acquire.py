@@ -126,3 +126,18 @@ def test_gzip_members_one_after_the_other_are_one_document():
     assert acquire_bytes(content, "/x/a.txt.gz", NOW).content == "Un billet, en deux parties.".encode()
     truncated = acquire_bytes(gzip.compress(b"Un billet assez long pour etre coupe." * 20)[:-12], "/x/b.txt.gz", NOW)
     assert isinstance(truncated, Failure) and truncated.reason == "corrupt gzip data"
+
+
+@pytest.mark.parametrize("encoded_as", ["cp1252", "latin-1"])
+def test_mojibake_already_in_the_bytes_is_repaired_and_flagged(encoded_as):
+    # the page was saved as UTF-8 after a tool had read UTF-8 as cp1252: "lâ€™IA", "dÃ©claration"
+    garbled = _UTF8_PAGE.encode("utf-8").decode(encoded_as, errors="ignore")
+    text, encoding = decode_document(raw(garbled.encode("utf-8"), "x.txt"))
+    assert encoding == "utf-8+ftfy"
+    assert "Oser l’IA : une belle déclaration, « très réussie »" in text
+
+
+def test_text_without_mojibake_is_left_as_written():
+    page = "VISITE DU CHÂTEAU : « PÂTES ET GÂTEAUX », écrit-il de São Paulo. " * 3  # Â, but no mojibake
+    text, encoding = decode_document(raw(_UTF8_PAGE.encode() + page.encode(), "x.txt"))
+    assert encoding == "utf-8" and "São Paulo" in text and "déclaration" in text
