@@ -23,6 +23,7 @@ import logging
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,7 +80,7 @@ class TerminalFetchError(FetchError):
 async def resolve_host(host: str) -> list[str]:
     """Every address a host name resolves to."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return list(dict.fromkeys(info[4][0] for info in infos))  # the system's order of preference
 
 
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
@@ -175,7 +176,9 @@ class Fetcher:
         def gate(url: str) -> asyncio.Semaphore:
             return gates.setdefault(_origin(url), asyncio.Semaphore(self.policy.max_connections_per_host))
 
-        transport = self._transport or pinned_transport(self._pinned, limits)
+        # Behind a proxy (HTTP_PROXY…), the proxy resolves and connects: httpx's own transport, which
+        # reads those variables. Otherwise connections go to the addresses the check saw.
+        transport = self._transport or (None if urllib.request.getproxies() else pinned_transport(self._pinned, limits))
         async with httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits,
                                      follow_redirects=False, headers={"User-Agent": self.policy.user_agent}) as client:
             return list(await asyncio.gather(*(self._fetch(client, r, gate) for r in requests)))
@@ -306,31 +309,37 @@ class Fetcher:
         return self._hosts[origin]
 
     async def _check_address(self, url: str, allow_private: bool) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise TerminalFetchError(f"not an http(s) URL: {url} ({exc})") from exc
+        if parsed.scheme not in ("http", "https") or not parsed.raw_host:
             raise TerminalFetchError(f"not an http(s) URL: {url}")
+        host = parsed.raw_host.decode("ascii")  # as the connection will name it: "café.fr" is "xn--caf-dma.fr"
         allow = allow_private or self.policy.allow_private
-        key = (parts.hostname, allow)
+        key = (host, allow)
         if key not in self._addresses:
-            self._addresses[key] = await self._refusal(parts.hostname, allow)
+            self._addresses[key] = await self._refusal(host, allow)
         if self._addresses[key]:
             raise TerminalFetchError(self._addresses[key])
 
-    async def _refusal(self, hostname: str, allow_private: bool) -> str | None:
-        if allow_private:
-            return None
+    async def _refusal(self, host: str, allow_private: bool) -> str | None:
+        """Why the host may not be fetched, or None; its addresses are pinned for the connection
+        (`tasks.pinned_transport` opens no connection to a host that was not checked)."""
         try:
-            addresses = [str(ipaddress.ip_address(hostname.strip("[]")))]
+            addresses = [str(ipaddress.ip_address(host))]
         except ValueError:
             try:
-                addresses = await self._resolve(hostname)
+                addresses = await self._resolve(host)
             except OSError as exc:
-                return f"cannot resolve {hostname}: {exc}"
+                return f"cannot resolve {host}: {exc}"
+        if not addresses:
+            return f"cannot resolve {host}: no address"
         private = [a for a in addresses if not is_public_address(a)]
-        if private:
-            return (f"{hostname} resolves to a private or loopback address ({private[0]}); "
+        if private and not allow_private:
+            return (f"{host} resolves to a private or loopback address ({private[0]}); "
                     "set allow_private = true on the source to fetch it")
-        self._pinned[hostname] = addresses  # connect to what was checked, not to a new lookup
+        self._pinned[host] = addresses  # connect to what was checked, not to a new lookup
         return None
 
     async def _check_robots(self, client, url: str, allow_private: bool, gate) -> None:

@@ -22,8 +22,8 @@ import httpx
 
 
 class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Opens TCP connections to the addresses pinned for a host; a host nobody pinned (a source
-    that allows private addresses) is resolved as usual."""
+    """Opens TCP connections to the addresses pinned for a host, in the resolver's order, each
+    attempt with its share of the timeout; a host nobody checked gets no connection."""
 
     def __init__(self, pinned: Mapping[str, list[str]]):
         self._pinned = pinned
@@ -32,11 +32,14 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
-        addresses = self._pinned.get(host) or [host]
+        addresses = self._pinned.get(host)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} was not checked before connecting")
+        each = None if timeout is None else max(timeout / len(addresses), min(timeout, 2.0))
         error: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                return await self._inner.connect_tcp(address, port, each, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
         assert error is not None

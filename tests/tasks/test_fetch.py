@@ -306,11 +306,39 @@ def test_the_connection_goes_to_the_address_that_was_checked(loopback_server, mo
     assert _Page.hosts == [f"pinned.invalid:{loopback_server}"] * 2  # the name still goes in the Host header
 
 
-def test_a_name_that_resolves_to_loopback_never_reaches_it(loopback_server):
+def test_a_private_address_is_refused_or_if_allowed_connected_to_as_resolved(loopback_server):
     async def loopback(host: str) -> list[str]:
         return ["127.0.0.1"]
 
-    result = Fetcher(FetchPolicy(respect_robots=False), resolve=loopback).fetch(
-        FetchRequest(url=f"http://rebind.invalid:{loopback_server}/page"))
-    assert result.outcome == "failed" and "private or loopback" in result.error
+    url = f"http://rebind.invalid:{loopback_server}/page"
+    refused = Fetcher(FetchPolicy(respect_robots=False), resolve=loopback).fetch(FetchRequest(url=url))
+    assert refused.outcome == "failed" and "private or loopback" in refused.error
     assert _Page.hosts == []
+    allowed = Fetcher(FetchPolicy(respect_robots=False, allow_private=True), resolve=loopback).fetch(
+        FetchRequest(url=url))
+    assert allowed.outcome == "ok", allowed.error  # through the resolver's answer: .invalid has no DNS
+
+
+def test_an_international_name_is_checked_and_pinned_as_the_connection_names_it(loopback_server, monkeypatch):
+    lookups = []
+
+    async def resolve(host: str) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr("tasks.fetch.is_public_address", lambda address: True)
+    result = Fetcher(FetchPolicy(respect_robots=False), resolve=resolve).fetch(
+        FetchRequest(url=f"http://café.invalid:{loopback_server}/page"))
+    assert result.outcome == "ok", result.error
+    assert lookups == ["xn--caf-dma.invalid"]  # IDNA, as httpx sends it; no second lookup
+
+
+def test_the_transport_opens_no_connection_to_a_host_nobody_checked():
+    import asyncio
+
+    import httpcore
+
+    from tasks.pinned_transport import PinnedBackend
+
+    with pytest.raises(httpcore.ConnectError, match="not checked"):
+        asyncio.run(PinnedBackend({"checked.invalid": ["127.0.0.1"]}).connect_tcp("other.invalid", 80))
