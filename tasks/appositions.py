@@ -40,8 +40,9 @@ def _appositive_head(doc: Doc, i: int, linked: range | None) -> int | None:
     """The role noun starting an apposition at token `i` (after a determiner and describing
     adjectives, "l'un des", or a participle of becoming: "élu président de …"), or None.
     `linked`: without a comma, the role noun must follow the name or hang under it."""
-    if linked is None and i + 1 < len(doc) and doc[i].lower_ in BECOME and doc[i].lower_ not in _VERBS:
-        i += 1  # "X, nommée directrice de Y en mai": the role is "directrice de Y"
+    if linked is None and i + 1 < len(doc) and doc[i].lower_ in BECOME and doc[i].lower_ not in _VERBS \
+            and is_role_token(doc[i + 1]):
+        i += 1  # "X, nommée directrice de Y en mai": the role is "directrice de Y" ("élue de Cahors" is one)
     one_of = _one_of(doc, i)
     if one_of:
         i = one_of
@@ -116,9 +117,11 @@ def _in_parentheses(doc: Doc, i: int, labels: NameLabels) -> list[RolePhrase]:
     if phrase.organisation is not None or close is None or doc[phrase.end].text != "," or close == phrase.end + 1:
         return []
     words = doc[phrase.end + 1:close]
-    if not words[0].text[:1].isupper() or any(t.pos_ in ("VERB", "AUX") or t.is_punct for t in words):
-        return []
-    return [replace(phrase, organisation=(words[0].idx, words[-1].idx + len(words[-1])))]
+    span = (words[0].idx, words[-1].idx + len(words[-1]))
+    if not words[0].text[:1].isupper() or any(t.pos_ in ("VERB", "AUX") or t.is_punct for t in words) \
+            or {label for _, _, label in labels.at(*span)} not in ({"ORG"}, {"MISC"}):
+        return []  # "(avocat, Lyon)": a place is no employer
+    return [replace(phrase, organisation=span)]
 
 
 def _card_line(doc: Doc, first: int, last: int) -> bool:
@@ -216,7 +219,8 @@ _BOTH = {"tous", "toutes"}
 
 def shared_role(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:
     """A plural title or apposition that coordinated names share: "les juristes Anne Roy et
-    Marie Roux", "Anne Roy et Marie Roux, toutes deux sociologues"."""
+    Marie Roux", "Anne Roy et Marie Roux, toutes deux sociologues" (after the names, only with
+    "tous/toutes": "Selon A et B, les policiers…" opens a new clause)."""
     root = name_root(doc, first, last)
     lead = root
     while lead.dep_ == "conj" and lead.head.pos_ == "PROPN":
@@ -230,8 +234,8 @@ def shared_role(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhra
             return before
     end = max(t.i for m in members for t in [m, *m.children] if t.i == m.i or t.dep_ == "flat:name") + 1
     i = end + 1 if end < len(doc) and doc[end].text == "," else None
-    if i is None:
-        return None
+    if i is None or i >= len(doc) or doc[i].lower_ not in _BOTH:
+        return None  # "Selon A et B, les policiers sont intervenus": a new subject, not their role
     while i < len(doc) and (doc[i].lower_ in _BOTH or doc[i].lower_ == "les" or doc[i].like_num):
         i += 1
     if i >= len(doc) or not is_role_token(doc[i], plural=True) or not _plural(doc[i]):

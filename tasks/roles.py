@@ -65,7 +65,7 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]], names: list[tuple[int, 
         if party is not None:
             mine.append(RoleFinding((start, end), None, body[party[0]:party[1]], party, (start, party[1] + 1)))
         if not mine:
-            affiliation = _affiliation(body, start, end)
+            affiliation = _affiliation(body, start, end, labels)
             mine = [affiliation] if affiliation else []
         found.extend(mine)
     return _with_companions(body, persons, found)
@@ -118,8 +118,8 @@ _AFFILIATION = re.compile(
     r"a fondé|a cofondé|a co-fondé|a créé|a lancé|fondateur de|fondatrice de|travaille pour|travaille chez)\s+"
     r"(?:(?:le|la|l['’]|son|sa)\s*)?(?:projet|société|entreprise|start-?up|groupe|cabinet|association|marque|agence|"
     r"collectif|fonds|banque|application|plateforme|laboratoire)\s+)"
-    # a verb that can only take an organisation may name it bare: "X, qui a fondé Zorbalix en 2015"
-    r"|(?i:dirige|dirigeait|préside|présidait|a fondé|a cofondé|a co-fondé|a créé|travaille chez)\s+(?=[A-ZÀ-Þ]))",
+    # or the organisation bare, when the model calls it one: "X, qui a fondé Zorbalix en 2015"
+    r"|(?P<bare>(?i:dirige|dirigeait|préside|présidait|a fondé|a cofondé|a co-fondé|travaille chez)\s+)(?=[A-ZÀ-Þ]))",
 )
 
 
@@ -143,11 +143,11 @@ _FUNCTION_WORDS = {"pour", "le", "la", "les", "et", "mais", "dans", "en", "avec"
                    "une", "son", "sa", "ses", "si", "car", "donc", "or", "ni", "puis", "alors", "ainsi", "cela", "ça"}
 
 
-def _affiliation(body: str, start: int, end: int) -> RoleFinding | None:
+def _affiliation(body: str, start: int, end: int, labels: NameLabels) -> RoleFinding | None:
     match = _AFFILIATION.match(body, end, min(len(body), end + 140))
     span = org_name_at(body, match.end()) if match else None
-    if span is None:
-        return None
+    if span is None or match["bare"] and {label for _, _, label in labels.at(*span)} not in ({"ORG"}, {"MISC"}):
+        return None  # "qui dirige Juliette Binoche", "qui dirige Lyon": a person, a place
     return RoleFinding((start, end), None, body[span[0]:span[1]].rstrip("."), span, (start, span[1]))
 
 
