@@ -143,14 +143,24 @@ def ingest(
 def _run_failed(exc: Exception, settings: Settings, user_errors: tuple[type, ...] = ()) -> None:
     """A run stopped by what the user can fix (a busy or damaged warehouse, a full disk, or
     `user_errors`): one line, exit 2. Anything else is a bug and keeps its traceback."""
-    if isinstance(exc, (WarehouseError, *user_errors)):
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-    elif "No space left on device" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+    if _disk_full(exc):
         err.print(f"[red]error:[/red] no space left on the disk of {escape(str(settings.db))}; free some space "
                   "and run again (the batches already loaded are kept, the rest is done again)")
+    elif isinstance(exc, (WarehouseError, *user_errors)):
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
     else:
         raise exc
     raise typer.Exit(2) from exc
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """Whether a full disk is behind `exc` (an OSError, or DuckDB's message), through its causes."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _print_run(report, settings: Settings, source: list[str] | None = None) -> None:

@@ -323,7 +323,8 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
         report = report_of(tally, "ingest", started, version)
         wh.finish_run(writer.con, report)
     except BaseException:
-        wh.crash_run(writer.con, run_id, datetime.now(UTC))
+        if (con := writer.at_once()) is not None:
+            wh.crash_run(con, run_id, datetime.now(UTC))
         raise
     finally:
         writer.close()

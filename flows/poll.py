@@ -110,7 +110,8 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
                            pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
         wh.finish_run(writer.con, report)
     except BaseException:
-        wh.crash_run(writer.con, run_id, datetime.now(UTC))
+        if (con := writer.at_once()) is not None:
+            wh.crash_run(con, run_id, datetime.now(UTC))
         raise
     finally:
         writer.close()
@@ -123,14 +124,13 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
     if source.kind == "folder":
         _poll_folder(tally, source, settings=settings, version=version)
         return
-    con = tally.con
     fetcher = Fetcher(source.fetch)
-    listing = _list(fetcher, source, con)
+    listing = _list(fetcher, source, tally.con)
     now = datetime.now(UTC)
-    wanted = crawl.stale_items(con, source.name, listing.items, revalidate=source.revalidate)
-    wanted = (wanted + crawl.pending_items(con, source.name, exclude={i.url for i in listing.items}))
+    wanted = crawl.stale_items(tally.con, source.name, listing.items, revalidate=source.revalidate)
+    wanted = (wanted + crawl.pending_items(tally.con, source.name, exclude={i.url for i in listing.items}))
     wanted = wanted[: source.max_items] if source.max_items else wanted
-    crawl.store_items(con, source.name, listing.items, now)
+    crawl.store_items(tally.con, source.name, listing.items, now)
     _record(tally, source, listing.fetches + _drain(fetcher), {})
     tally.fail(listing.failures)
     tally.counts["inputs"] += len(wanted)
@@ -140,6 +140,7 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
         known = crawl.validators(tally.con, [i.url for i in batch])
         requests = [FetchRequest(url=i.url, kind="page", etag=known.get(i.url, (None,) * 3)[0],
                                  last_modified=known.get(i.url, (None,) * 3)[1]) for i in batch]
+        tally.writer.release()  # readers get the file while the pages are fetched
         results = fetch_pages(fetcher, requests)
         raws, failures, doc_ids, unchanged = [], [], {}, []
         for item, result in zip(batch, results, strict=True):

@@ -102,8 +102,8 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         if not dry_run:
             wh.finish_run(writer.con, report)
     except BaseException:
-        if not dry_run:
-            wh.crash_run(writer.con, run_id, datetime.now(UTC))
+        if not dry_run and (con := writer.at_once()) is not None:
+            wh.crash_run(con, run_id, datetime.now(UTC))
         raise
     finally:
         writer.close()

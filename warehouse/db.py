@@ -172,8 +172,20 @@ class Writer:
     def release(self) -> None:
         """Close the file until the next use of `con` (its writes are checkpointed first)."""
         if self._con is not None:
-            self._con.close()
-            self._con = None
+            con, self._con = self._con, None
+            con.close()
+
+    def at_once(self, wait_seconds: float = 5.0) -> duckdb.DuckDBPyConnection | None:
+        """The connection if it can be had within `wait_seconds`, else None: for marking a run
+        that crashed, which must neither wait on readers nor hide the error that stopped it."""
+        if self._con is None:
+            try:
+                self._con = connect(self._path, wait_seconds=wait_seconds, memory_limit=self._memory_limit,
+                                    setup=False)
+            except (WarehouseError, duckdb.Error, OSError):
+                log.exception("could not take the warehouse back to mark the run as crashed")
+                return None
+        return self._con
 
     def close(self) -> None:
         """Close the file and end the run's hold on the warehouse."""

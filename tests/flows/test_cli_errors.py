@@ -93,3 +93,22 @@ def test_a_bug_in_a_run_keeps_its_traceback(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
     result = CliRunner().invoke(app, ["reprocess", "--db", str(tmp_path / "w.duckdb")])
     assert isinstance(result.exception, KeyError)
+
+
+def test_a_full_disk_behind_another_error_is_still_named(tmp_path: Path, monkeypatch):
+    import duckdb
+
+    import flows.cli
+    import flows.runners
+    from warehouse import WarehouseError
+
+    def full(*args, **kwargs):
+        try:
+            raise duckdb.IOException("Could not write file: No space left on device")
+        except duckdb.IOException as exc:
+            raise WarehouseError("could not take the warehouse back") from exc
+
+    monkeypatch.setattr(flows.runners, "run_flow", full)
+    monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
+    line = _one_line_error(["reprocess", "--db", str(tmp_path / "w.duckdb")])
+    assert "no space left on the disk of" in line

@@ -157,3 +157,24 @@ def test_the_writer_buffer_pool_is_capped_when_asked(tmp_path: Path):
 def test_a_memory_limit_duckdb_cannot_work_with_is_refused_with_the_setting_named(size: str):
     with pytest.raises(ValidationError, match="memory_limit"):
         Settings(memory_limit=size)
+
+
+def test_marking_a_crash_does_not_wait_on_a_reader(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    writer = Writer(path)
+    writer.release()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); "
+                               "print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        start = time.monotonic()
+        assert writer.at_once(wait_seconds=0.5) is None  # logged, not raised over the run's own error
+        assert time.monotonic() - start < 10
+    finally:
+        reader.kill()
+        reader.wait()
+        reader.stdout.close()
+        writer.close()
