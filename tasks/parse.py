@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from datetime import date, datetime
+from itertools import islice
 
 from schemas import (
     EventRef,
@@ -144,10 +145,11 @@ def prepare_post(
     # A page is judged as of when it was acquired (dates after that are impossible), so
     # re-processing it later gives the same post.
     now = min(now, raw.acquired_at)
-    if raw.media_type is MediaType.HTML and (elements := len(_ELEMENT.findall(text))) > options.max_html_elements:
+    budget = options.max_html_elements
+    if raw.media_type is MediaType.HTML and _count(_ELEMENT, text, budget) > budget:
         raise StageError(
             Stage.CLEAN,
-            f"page has {elements:,} HTML elements, over the parse budget of {options.max_html_elements:,} "
+            f"page has more than {options.max_html_elements:,} HTML elements, the parse budget "
             "(COVPIPE_PARSE__MAX_HTML_ELEMENTS)",
         )
     fields = _clean_html(text, raw, now) if raw.media_type is MediaType.HTML else _clean_text(text)
@@ -183,6 +185,11 @@ def prepare_post(
         language=detect_language(body, (raw.hints.language if raw.hints else None) or page_language),
         **fields,
     )
+
+
+def _count(pattern: re.Pattern, text: str, limit: int) -> int:
+    """How many times `pattern` occurs in `text`, counted up to `limit` + 1 (no list of matches)."""
+    return sum(1 for _ in islice(pattern.finditer(text), limit + 1))
 
 
 def _with_hints(fields: dict, hints: SourceHints | None, now: datetime) -> dict:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from schemas import ParseOptions
 
-_LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer", "spacy", "rapidfuzz")
+_LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer", "ftfy", "spacy",
+              "rapidfuzz")
 _PARSING_FILES = ("*.py", "data/*")
 # Modules under tasks/ that fetch and list pages but never decide what a page parses to.
-_NOT_PARSING = {"fetch.py", "listings.py"}
+_NOT_PARSING = {"fetch.py", "pinned_transport.py", "listings.py"}
 
 
 @cache
