@@ -3,7 +3,8 @@
 Owns every line of SQL. Imports schemas, never tasks or Prefect.
 """
 
-from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, WarehouseOutdated, Writer, connect, migrate
+from warehouse.db import WarehouseBusy, WarehouseError, WarehouseMissing, WarehouseOutdated, connect, migrate
+from warehouse.writer import Writer
 
 __all__ = ["WarehouseBusy", "WarehouseError", "WarehouseMissing", "WarehouseOutdated", "Writer", "connect",
            "migrate"]

@@ -13,7 +13,6 @@ to do. It owns the connection; callers never open DuckDB themselves.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import re
 import time
@@ -113,21 +112,16 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     config = (_SANDBOX if sandbox is not False else _READ_ONLY) if read_only else {}
     if memory_limit and config:
         config, memory_limit = config | {"memory_limit": memory_limit}, None  # set before the lock
-    start = time.monotonic()
-    delay = 0.1
-    while True:
+    def take() -> duckdb.DuckDBPyConnection:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=dict(config))
-            break
+            return duckdb.connect(str(path), read_only=read_only, config=dict(config))
         except duckdb.IOException as exc:
-            waited = time.monotonic() - start
-            if not _LOCK_ERROR.search(str(exc)):
-                why = next((line for line in str(exc).splitlines() if line.strip()), "unreadable")
-                raise WarehouseUnreadable(path, f"{why} (truncated or not a DuckDB file?)") from exc
-            if waited >= wait_seconds:
-                raise WarehouseBusy(path, waited) from exc
-            time.sleep(min(delay, max(wait_seconds - waited, 0.01)))
-            delay = min(delay * 2, 1.0)
+            if _LOCK_ERROR.search(str(exc)):
+                raise Held from exc
+            why = next((line for line in str(exc).splitlines() if line.strip()), "unreadable")
+            raise WarehouseUnreadable(path, f"{why} (truncated or not a DuckDB file?)") from exc
+
+    con = wait_while_held(take, path, wait_seconds)
     if memory_limit:
         try:
             con.execute(f"SET memory_limit = '{memory_limit}'")  # a checked size (Settings), never user SQL
@@ -142,75 +136,20 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     return con
 
 
-REACQUIRE_SECONDS = 600.0  # how long a run waits for the readers it let in
+class Held(Exception):
+    """Another process holds what `wait_while_held` asked for."""
 
 
-class Writer:
-    """A run's writing connection, shared with readers: `release` closes the file while the run
-    waits on other work (a batch being parsed), so `status`, `sql` and `report` can open it;
-    the next use of `con` takes it back, waiting for those readers (they hold it seconds).
-    Another run cannot slip in meanwhile: a run holds an advisory lock on `<db>.run-lock`
-    from start to `close` (one writing run at a time, as before)."""
-
-    def __init__(self, path: Path, *, wait_seconds: float = 10.0, memory_limit: str | None = None):
-        self._path, self._memory_limit = Path(path), memory_limit
-        self._lock = _run_lock(self._path, wait_seconds)
-        try:
-            self._con: duckdb.DuckDBPyConnection | None = connect(path, wait_seconds=wait_seconds,
-                                                                  memory_limit=memory_limit)
-        except BaseException:
-            self._lock.close()
-            raise
-
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self._con is None:
-            self._con = connect(self._path, wait_seconds=REACQUIRE_SECONDS, memory_limit=self._memory_limit,
-                                setup=False)
-        return self._con
-
-    def release(self) -> None:
-        """Close the file until the next use of `con` (its writes are checkpointed first)."""
-        if self._con is not None:
-            con, self._con = self._con, None
-            con.close()
-
-    def at_once(self, wait_seconds: float = 5.0) -> duckdb.DuckDBPyConnection | None:
-        """The connection if it can be had within `wait_seconds`, else None: for marking a run
-        that crashed, which must neither wait on readers nor hide the error that stopped it."""
-        if self._con is None:
-            try:
-                self._con = connect(self._path, wait_seconds=wait_seconds, memory_limit=self._memory_limit,
-                                    setup=False)
-            except (WarehouseError, duckdb.Error, OSError):
-                log.exception("could not take the warehouse back to mark the run as crashed")
-                return None
-        return self._con
-
-    def close(self) -> None:
-        """Close the file and end the run's hold on the warehouse."""
-        try:
-            self.release()
-        finally:
-            self._lock.close()
-
-
-def _run_lock(path: Path, wait_seconds: float):
-    """An exclusive advisory lock on `<db>.run-lock`, waited for up to `wait_seconds`."""
-    if path.is_dir():
-        raise WarehouseUnreadable(path, "it is a folder; --db takes a DuckDB file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path.with_name(path.name + ".run-lock"), "a+b")  # noqa: SIM115 (held for the run)
+def wait_while_held(take, path: Path, wait_seconds: float):
+    """`take()` again, with growing pauses, while it raises `Held`; `WarehouseBusy` after `wait_seconds`."""
     start, delay = time.monotonic(), 0.1
     while True:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except BlockingIOError:
+            return take()
+        except Held as exc:
             waited = time.monotonic() - start
             if waited >= wait_seconds:
-                handle.close()
-                raise WarehouseBusy(path, waited) from None
+                raise WarehouseBusy(path, waited) from exc.__cause__
             time.sleep(min(delay, max(wait_seconds - waited, 0.01)))
             delay = min(delay * 2, 1.0)
 
