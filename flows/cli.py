@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import sys
+import time
 from datetime import date, datetime
 from enum import StrEnum
 from itertools import islice
@@ -112,6 +113,9 @@ def ingest(
     if source:
         _check_sources(settings, source)
     else:
+        _check_inputs(paths)
+    _check_not_held(settings)
+    if not source:
         from flows.runners import for_inputs
         from tasks.acquire import discover_inputs
 
@@ -138,6 +142,32 @@ def ingest(
     except Exception as exc:  # noqa: BLE001 (what is not the user's to fix is raised again)
         _run_failed(exc, settings)
     _print_run(report, settings, source)
+
+
+def _check_inputs(paths: list[Path]) -> None:
+    """Every path given exists and can be read: a typo costs a second, not a run."""
+    for path in paths:
+        if not path.exists():
+            err.print(f"[red]error:[/red] no such file or folder: {escape(str(path))}")
+            raise typer.Exit(2)
+        if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+            err.print(f"[red]error:[/red] cannot read {escape(str(path))} (permission denied)")
+            raise typer.Exit(2)
+
+
+def _check_not_held(settings: Settings) -> None:
+    """No other run holds the warehouse (waiting up to COVPIPE_LOCK_WAIT_SECONDS), checked before
+    Prefect starts; the run takes the lock itself when it opens the warehouse."""
+    from warehouse.writer import run_holder
+
+    deadline = time.monotonic() + settings.lock_wait_seconds
+    while (pid := run_holder(settings.db)) is not None:
+        if time.monotonic() >= deadline:
+            err.print(f"[red]error:[/red] warehouse busy: process {pid} is writing {escape(str(settings.db))} "
+                      f"(waited {settings.lock_wait_seconds:.0f} s); try again when it finishes, or raise "
+                      "COVPIPE_LOCK_WAIT_SECONDS")
+            raise typer.Exit(2)
+        time.sleep(0.2)
 
 
 def _run_failed(exc: Exception, settings: Settings, user_errors: tuple[type, ...] = ()) -> None:
@@ -343,6 +373,7 @@ def reprocess(
     settings = _settings(db, batch_size=batch_size, **_runner(task_runner, workers, dask_address))
     if where is not None:
         _check_where(settings, where)  # a typo fails now, not after Prefect has started
+    _check_not_held(settings)
     _prepare_flow_run(settings)
     from flows.reprocess import reprocess as reprocess_flow
     from flows.runners import run_flow

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from pathlib import Path
 
 import duckdb
@@ -83,6 +84,9 @@ def run_lock(path: Path, wait_seconds: float):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise Held from exc
+        handle.truncate(0)
+        handle.write(str(os.getpid()).encode())  # who holds it, for `run_holder`
+        handle.flush()
         return handle
 
     try:
@@ -90,3 +94,20 @@ def run_lock(path: Path, wait_seconds: float):
     except BaseException:
         handle.close()
         raise
+
+
+def run_holder(path: Path) -> int | None:
+    """The process id of the run holding the warehouse at `path`, or None when no run holds it
+    (a check for the CLI before it starts Prefect: it takes and releases the lock at once)."""
+    lock = Path(path).with_name(Path(path).name + ".run-lock")
+    if not lock.is_file():
+        return None
+    with open(lock, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            text = handle.read().decode("ascii", "replace").strip()
+            return int(text) if text.isdigit() else -1
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None

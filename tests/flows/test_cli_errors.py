@@ -112,3 +112,57 @@ def test_a_full_disk_behind_another_error_is_still_named(tmp_path: Path, monkeyp
     monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
     line = _one_line_error(["reprocess", "--db", str(tmp_path / "w.duckdb")])
     assert "no space left on the disk of" in line
+
+
+def _no_prefect(monkeypatch):
+    """Fail the test if the command went as far as starting Prefect."""
+    import flows.cli
+
+    def started(settings):
+        raise AssertionError("Prefect was started")
+
+    monkeypatch.setattr(flows.cli, "_prepare_flow_run", started)
+
+
+def test_a_mistyped_path_is_one_line_before_prefect(tmp_path: Path, monkeypatch):
+    _no_prefect(monkeypatch)
+    line = _one_line_error(["ingest", str(tmp_path / "missing.html"), "--db", str(tmp_path / "w.duckdb")])
+    assert line == f"error: no such file or folder: {tmp_path / 'missing.html'}"
+
+
+def test_an_unreadable_path_is_one_line_before_prefect(tmp_path: Path, monkeypatch):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    _no_prefect(monkeypatch)
+    page = tmp_path / "p.html"
+    page.write_text("<p>x</p>")
+    page.chmod(0)
+    assert "permission denied" in _one_line_error(["ingest", str(page), "--db", str(tmp_path / "w.duckdb")])
+
+
+@pytest.mark.parametrize("command", [["ingest", "IN"], ["reprocess"]])
+def test_a_warehouse_another_run_holds_is_named_with_its_process_before_prefect(tmp_path: Path, monkeypatch,
+                                                                                 command):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    _no_prefect(monkeypatch)
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from warehouse import Writer; w = Writer(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(60)", str(db)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("COVPIPE_LOCK_WAIT_SECONDS", "0.5")
+        args = [a.replace("IN", str(tmp_path)) for a in command]
+        line = _one_line_error([*args, "--db", str(db)])
+        assert line.startswith(f"error: warehouse busy: process {holder.pid} is writing {db}")
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
