@@ -116,6 +116,14 @@ def ingest(
         _check_inputs(paths)
     _check_not_held(settings)
     if not source:
+        from flows.unchanged import ingest_if_unchanged
+
+        unchanged = ingest_if_unchanged(settings, paths)
+        if unchanged is not None:
+            out.print(f"nothing to do: {unchanged.inputs_seen} input(s) unchanged since their last parse "
+                      f"(run {unchanged.run_id[:8]} recorded)")
+            _print_run(unchanged, settings)
+            return
         from flows.runners import for_inputs
         from tasks.acquire import discover_inputs
 
