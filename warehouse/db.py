@@ -168,7 +168,8 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def remove(path: Path) -> None:
-    """Delete a warehouse: its DuckDB file, write-ahead log and folder of raw documents (benchmarks start afresh)."""
+    """Delete a warehouse: its DuckDB file, write-ahead log, run lock and folder of raw documents
+    (benchmarks start afresh)."""
     import shutil
 
     from warehouse.store import store_root
@@ -176,6 +177,7 @@ def remove(path: Path) -> None:
     path = Path(path)
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    path.with_name(path.name + ".run-lock").unlink(missing_ok=True)
     shutil.rmtree(store_root(path), ignore_errors=True)
 
 
