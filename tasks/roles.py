@@ -27,7 +27,7 @@ import re
 
 from spacy.tokens import Doc
 
-from tasks.appositions import party_in_parentheses, possessor, role_before, roles_after, shared_role
+from tasks.appositions import card_title, party_in_parentheses, possessor, role_before, roles_after, shared_role
 from tasks.predicate_roles import role_as, role_by_copula
 from tasks.role_lexicon import role_follows, role_head, role_nouns, title_nouns
 from tasks.role_phrases import NameLabels, RoleFinding, RolePhrase, portfolio_spans, token_index, tokens_from
@@ -59,7 +59,7 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]], names: list[tuple[int, 
         first, last = token_index(doc, start), token_index(doc, end)
         if first >= last:
             continue
-        before = role_before(doc, first, labels)
+        before = role_before(doc, first, labels) or card_title(doc, first, last, labels)
         mine = [_finding(doc, body, (start, end), p, labels) for p in _phrases(doc, first, last, labels, before)]
         party = party_in_parentheses(doc, first, last, labels)
         if party is not None:

@@ -123,3 +123,13 @@ def test_a_plural_subject_after_coordinated_names_is_not_their_role(nlp, text):
 def test_a_bare_name_after_dirige_must_be_an_organisation(nlp, text):
     rows, _ = roles_of(nlp, text)
     assert not [o for p, _, o in rows if p == "Paul Martin" and o]
+
+
+def test_find_roles_reads_a_card_written_title_first(nlp):
+    rows, _ = roles_of(nlp, "Contact\nPrésidente\nAnne Roy\nTrésorier\nMarc Petit\n")
+    assert {("Anne Roy", "Présidente"), ("Marc Petit", "Trésorier")} <= {(p, r) for p, r, _ in rows}
+
+
+def test_a_heading_above_a_sentence_is_no_card(nlp):
+    rows, _ = roles_of(nlp, "Présidente\nAnne Roy a ouvert la séance devant les adhérents.")
+    assert not rows
