@@ -118,7 +118,10 @@ def ingest(
     if not source:
         from flows.unchanged import ingest_if_unchanged
 
-        unchanged = ingest_if_unchanged(settings, paths)
+        try:
+            unchanged = ingest_if_unchanged(settings, paths)
+        except Exception as exc:  # noqa: BLE001 (a damaged or busy warehouse, a full disk: one line; a bug: raised)
+            _run_failed(exc, settings)
         if unchanged is not None:
             out.print(f"nothing to do: {unchanged.inputs_seen} input(s) unchanged since their last parse "
                       f"(run {unchanged.run_id[:8]} recorded)")
@@ -156,10 +159,10 @@ def _check_inputs(paths: list[Path]) -> None:
     """Every path given exists and can be read: a typo costs a second, not a run."""
     for path in paths:
         if not path.exists():
-            err.print(f"[red]error:[/red] no such file or folder: {escape(str(path))}")
+            err.print(f"[red]error:[/red] no such file or folder: {escape(str(path))}", soft_wrap=True)
             raise typer.Exit(2)
         if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
-            err.print(f"[red]error:[/red] cannot read {escape(str(path))} (permission denied)")
+            err.print(f"[red]error:[/red] cannot read {escape(str(path))} (permission denied)", soft_wrap=True)
             raise typer.Exit(2)
 
 
@@ -173,7 +176,7 @@ def _check_not_held(settings: Settings) -> None:
         if time.monotonic() >= deadline:
             err.print(f"[red]error:[/red] warehouse busy: process {pid} is writing {escape(str(settings.db))} "
                       f"(waited {settings.lock_wait_seconds:.0f} s); try again when it finishes, or raise "
-                      "COVPIPE_LOCK_WAIT_SECONDS")
+                      "COVPIPE_LOCK_WAIT_SECONDS", soft_wrap=True)
             raise typer.Exit(2)
         time.sleep(0.2)
 
@@ -183,9 +186,9 @@ def _run_failed(exc: Exception, settings: Settings, user_errors: tuple[type, ...
     `user_errors`): one line, exit 2. Anything else is a bug and keeps its traceback."""
     if _disk_full(exc):
         err.print(f"[red]error:[/red] no space left on the disk of {escape(str(settings.db))}; free some space "
-                  "and run again (the batches already loaded are kept, the rest is done again)")
+                  "and run again (the batches already loaded are kept, the rest is done again)", soft_wrap=True)
     elif isinstance(exc, (WarehouseError, *user_errors)):
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
     else:
         raise exc
     raise typer.Exit(2) from exc

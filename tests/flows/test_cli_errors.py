@@ -166,3 +166,12 @@ def test_a_warehouse_another_run_holds_is_named_with_its_process_before_prefect(
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+def test_ingest_into_a_damaged_warehouse_is_one_line(tmp_path: Path, monkeypatch):
+    _no_prefect(monkeypatch)
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(b"not a database at all")
+    (tmp_path / "a.txt").write_text("Titre\n\nUn billet.")
+    line = _one_line_error(["ingest", str(tmp_path / "a.txt"), "--db", str(db)])
+    assert str(db) in line and "not a DuckDB file" in line
