@@ -94,7 +94,8 @@ SourcesOption = Annotated[Path | None, typer.Option(
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (walked recursively).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(  # readable: checked by _check_inputs, in one line
+        help="Files or folders (walked recursively).", readable=False)] = None,
     source: Annotated[list[str] | None, typer.Option(
         "--source", help="Poll this source of the sources file once (repeatable), instead of PATHs.")] = None,
     sources: SourcesOption = None,
