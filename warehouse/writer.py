@@ -42,9 +42,12 @@ class Writer:
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
-            self._con = connect(self._path, wait_seconds=REACQUIRE_SECONDS, memory_limit=self._memory_limit,
-                                setup=False)
+            self._con = self._take(REACQUIRE_SECONDS)
         return self._con
+
+    def _take(self, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+        """The file again, already migrated by this run."""
+        return connect(self._path, wait_seconds=wait_seconds, memory_limit=self._memory_limit, setup=False)
 
     def release(self) -> None:
         """Close the file until the next use of `con` (its writes are checkpointed first)."""
@@ -57,8 +60,7 @@ class Writer:
         that crashed, which must neither wait on readers nor hide the error that stopped it."""
         if self._con is None:
             try:
-                self._con = connect(self._path, wait_seconds=wait_seconds, memory_limit=self._memory_limit,
-                                    setup=False)
+                self._con = self._take(wait_seconds)
             except (WarehouseError, duckdb.Error, OSError):
                 log.exception("could not take the warehouse back to mark the run as crashed")
                 return None
@@ -72,12 +74,17 @@ class Writer:
             self._lock.close()
 
 
+def lock_file(path: Path) -> Path:
+    """`<db>.run-lock`: the file a run holds an advisory lock on (it contains the run's pid)."""
+    return path.with_name(path.name + ".run-lock")
+
+
 def run_lock(path: Path, wait_seconds: float):
     """An exclusive advisory lock on `<db>.run-lock`, waited for up to `wait_seconds`."""
     if path.is_dir():
         raise WarehouseUnreadable(path, "it is a folder; --db takes a DuckDB file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path.with_name(path.name + ".run-lock"), "a+b")  # noqa: SIM115 (held for the run)
+    handle = open(lock_file(path), "a+b")  # noqa: SIM115 (held for the run)
 
     def take():
         try:
@@ -99,7 +106,7 @@ def run_lock(path: Path, wait_seconds: float):
 def run_holder(path: Path) -> int | None:
     """The process id of the run holding the warehouse at `path`, or None when no run holds it
     (a check for the CLI before it starts Prefect: it takes and releases the lock at once)."""
-    lock = Path(path).with_name(Path(path).name + ".run-lock")
+    lock = lock_file(Path(path))
     if not lock.is_file():
         return None
     with open(lock, "a+b") as handle:

@@ -47,6 +47,10 @@ def test_find_roles_reads_a_role_and_organisation_in_parentheses(nlp):
     ("Thomas Roux, directeur de Lumio depuis 2019, a inauguré le salon.", "directeur de Lumio"),
     ("Claire Vidal, désignée à la tête de la Fédération des pêcheurs le 21 juin, a promis des réformes.",
      "à la tête de la Fédération des pêcheurs"),
+    # English job titles of tech and business pages
+    ("Nadia Colin, product manager chez Lumio, a présenté le robot.", "product manager chez Lumio"),
+    ("Nadia Colin, partner chez Kivio Ventures, a présenté le fonds.", "partner chez Kivio Ventures"),
+    ("Nadia Colin, data scientist chez Lumio, a présenté le modèle.", "data scientist chez Lumio"),
 ])
 def test_find_roles_reads_the_role_without_what_describes_the_person(nlp, text, role):
     rows, _ = roles_of(nlp, text)
@@ -70,16 +74,6 @@ def test_a_singular_title_is_not_shared_by_coordinated_names(nlp):
 def test_an_organisation_in_parentheses_may_be_one_the_model_calls_misc(nlp):
     rows, _ = roles_of(nlp, "La table ronde réunissait Nadia Colin (Lumio), Thomas Roux (Zorbalix) et Léa Garnier.")
     assert ("Thomas Roux", None, "Zorbalix") in rows  # the model tags "Zorbalix" MISC here
-
-
-@pytest.mark.parametrize(("text", "role"), [
-    ("Nadia Colin, product manager chez Lumio, a présenté le robot.", "product manager chez Lumio"),
-    ("Nadia Colin, partner chez Kivio Ventures, a présenté le fonds.", "partner chez Kivio Ventures"),
-    ("Nadia Colin, data scientist chez Lumio, a présenté le modèle.", "data scientist chez Lumio"),
-])
-def test_find_roles_reads_english_job_titles(nlp, text, role):
-    rows, _ = roles_of(nlp, text)
-    assert role in {r for _, r, _ in rows}
 
 
 @pytest.mark.parametrize("text", [
