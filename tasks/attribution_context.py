@@ -51,6 +51,7 @@ class Passage:
         self.named = sorted((n for n in named if not self.in_quote(n.start)), key=lambda n: n.start)
         self.quoted = sorted((n for n in named if self.in_quote(n.start)), key=lambda n: n.start)
         self._named_starts = [n.start for n in self.named]
+        self._quoted_starts = [n.start for n in self.quoted]
         self._of_entity: dict[str, list[Named]] = {}
         for n in self.named:
             self._of_entity.setdefault(n.entity_id, []).append(n)
@@ -105,12 +106,14 @@ class Passage:
         i = bisect_left(self._of_entity_starts.get(entity_id, []), before)
         return self._of_entity[entity_id][i - 1] if i else None
 
-    def named_covering(self, start: int, end: int) -> Named | None:
-        """The named mention that overlaps [start, end), the longest first."""
-        i = bisect_right(self._named_starts, end) - 1
+    def named_covering(self, start: int, end: int, quoted: bool = False) -> Named | None:
+        """The named mention that overlaps [start, end), the longest first; with `quoted`, among
+        the mentions inside quotations (an incise the marks enclose: « Non, répondit Paul »)."""
+        mentions, starts = (self.quoted, self._quoted_starts) if quoted else (self.named, self._named_starts)
+        i = bisect_right(starts, end) - 1
         found = []
-        while i >= 0 and self.named[i].start > start - 200:
-            n = self.named[i]
+        while i >= 0 and mentions[i].start > start - 200:
+            n = mentions[i]
             if n.start < end and start < n.end:
                 found.append(n)
             i -= 1

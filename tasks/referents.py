@@ -69,6 +69,8 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
     if word in _NOBODY:
         return Referent("other", cue.start, cue.end)
     named = _named(p, head, cue.start, cue.end)
+    if named is None and cue.frame == "inner":  # « Non, répondit Paul. »: the incise lies inside the marks
+        named = p.named_covering(head.idx, head.idx + len(head), quoted=True)
     if named is not None:
         return Referent("name", named.start, named.end, entity_id=named.entity_id)
     noun = head.lower_

@@ -221,7 +221,8 @@ class Candidates:
     def _static(self, quote: Quote, found: dict[str, Candidate], has_cue: bool) -> None:
         p = self.p
         first, last = bisect_left(self._quoted_starts, quote.char_start), bisect_left(self._quoted_starts, quote.char_end)
-        inside = {n.entity_id for n in p.quoted[first:last]}
+        incises = [(c.start, c.end) for c in self._cues.get(quote.char_start, ()) if c.frame == "inner"]
+        inside = {n.entity_id for n in p.quoted[first:last] if not any(a <= n.start < b for a, b in incises)}
         words = len(quote.text.split())
         opens = not p.body[p.paragraph_starts[p.paragraph_of(quote.char_start)]:quote.char_start].strip(" «“\"‹—–-")
         for entity_id, candidate in found.items():

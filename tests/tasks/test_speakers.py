@@ -1,8 +1,9 @@
 """Who said what, end to end with the shipped model, on invented press sentences.
-
 The model is learned (bench/speakers.py); these sentences are the plain cases any version
 of it must get right, and the cases where it must name nobody.
 """
+
+import pytest
 
 from tasks.speech_lexicon import is_saying, speech_verbs
 from tests.tasks.conftest import attribution, speakers
@@ -78,6 +79,14 @@ def test_a_quote_before_an_incise_of_the_next_sentence_shares_its_speaker(nlp):
     text = ("Le salon ouvre ses portes samedi. « Les stands sont prêts depuis hier soir. » "
             "« Nous attendons 50 000 visiteurs », ajoute Léa Fontaine.")
     assert [s for _, s in speakers(nlp, text)] == ["Léa Fontaine", "Léa Fontaine"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Le comité s'est réuni hier. « Nous irons, a déclaré Bertrand, jusqu'au bout de ce projet. »", "Bertrand"),
+    ("Le soir tombait sur le port.\n— Non, répondit Gaspard. Je reste ici jusqu'à demain.", "Gaspard"),
+])
+def test_a_name_in_an_incise_the_marks_enclose_is_the_speaker(nlp, text, speaker):
+    assert speakers(nlp, text)[0][1] == speaker
 
 
 def test_nobody_when_the_text_does_not_say(nlp):
