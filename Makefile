@@ -64,7 +64,7 @@ bench-writer: $(BIN)/covpipe  ## the warehouse writer's memory over WRITER_N pos
 	@mkdir -p data/eval
 	$(BIN)/python -m bench.writer_memory --shared $(SHARED) -n $(WRITER_N) --json data/eval/writer-memory.json
 
-bench-coldstart: $(BIN)/covpipe  ## ingest of one seed file: time to the flow run's start and end, with the embedded API, a running server, and a covpipe worker (about 5 min)
+bench-coldstart: $(BIN)/covpipe  ## ingest of one seed file: time to the flow run's start and end, with the embedded API and with a running server (about 3 min)
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.coldstart --json data/eval/coldstart.json
 

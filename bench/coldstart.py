@@ -6,11 +6,9 @@ Each setting runs the CLI `--repeat` times on a fresh warehouse and reports the 
 - `flow_finished_s`: to the flow run's final state (the file is parsed and loaded);
 - `exit_s`: to the process's exit (Prefect's shutdown included).
 
-Settings: `embedded` (no server: Prefect starts its embedded API in the CLI's process),
+Settings: `embedded` (no server: Prefect starts its embedded API in the CLI's process) and
 `server` (a `prefect server start` on loopback, started once here and named by
-PREFECT_API_URL; the CLI parses in its own process) and `worker` (the same server, and a
-`covpipe worker` listening on it with the model loaded: the CLI hands it the whole run, and
-the run's start and end come from the API, as its log lines are the worker's).
+PREFECT_API_URL); the CLI parses in its own process either way.
 Run: `make bench-coldstart`.
 """
 
@@ -42,8 +40,7 @@ def one_run(path: Path, db: Path, env: dict[str, str]) -> dict[str, float]:
     """Time one `covpipe ingest PATH` from its start to its flow run's start and end and to its exit."""
     now = datetime.now()
     started_of_day = now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
-    started, started_wall = time.perf_counter(), time.time()
-    handed = None
+    started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(path), "--db", str(db)],
                           env=env, capture_output=True, text=True, cwd=SEEDS.parent)
     exit_s = time.perf_counter() - started
@@ -60,38 +57,23 @@ def one_run(path: Path, db: Path, env: dict[str, str]) -> dict[str, float]:
             marks["flow_started_s"] = at
         elif message.startswith("Finished in state"):
             marks["flow_finished_s"] = at
-    if len(marks) != 2 and (handed := _WORKER_RUN.search(proc.stdout)):
-        marks = _worker_marks(handed[1], env["PREFECT_API_URL"], started_wall)
     if len(marks) != 2:
         raise SystemExit(f"no flow-run log lines in the output:\n{proc.stderr[-3000:]}")
-    return marks | {"exit_s": exit_s, "on_worker": bool(handed)}
-
-
-_WORKER_RUN = re.compile(r"ran on covpipe worker: flow run ([0-9a-f-]{36})")
-
-
-def _worker_marks(flow_run_id: str, api_url: str, started_wall: float) -> dict[str, float]:
-    """A run the worker made logs there, not in the CLI's output: its start and end from the API."""
-    import httpx
-
-    run = httpx.get(f"{api_url}/flow_runs/{flow_run_id}", timeout=10).json()
-    return {"flow_started_s": datetime.fromisoformat(run["start_time"]).timestamp() - started_wall,
-            "flow_finished_s": datetime.fromisoformat(run["end_time"]).timestamp() - started_wall}
+    return marks | {"exit_s": exit_s}
 
 
 def setting(runs: int, path: Path, env: dict[str, str], work: Path, name: str) -> dict:
     """Median and all runs of one setting."""
     timings = [one_run(path, work / f"{name}-{i}.duckdb", env) for i in range(runs)]
-    median = {key: round(statistics.median(t[key] for t in timings), 1) for key in timings[0] if key != "on_worker"}
-    median["runs_on_worker"] = sum(t["on_worker"] for t in timings)
-    return median | {"runs": [{k: round(v, 1) if k != "on_worker" else v for k, v in t.items()} for t in timings]}
+    median = {key: round(statistics.median(t[key] for t in timings), 1) for key in timings[0]}
+    return median | {"runs": [{k: round(v, 1) for k, v in t.items()} for t in timings]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--file", type=Path, default=min(SEEDS.glob("*.txt")))
-    ap.add_argument("--settings", default="embedded,server,worker", help="embedded, server, worker; comma-separated")
+    ap.add_argument("--settings", default="embedded,server", help="embedded, server; comma-separated")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
     wanted = a.settings.split(",")
@@ -103,17 +85,12 @@ def main() -> None:
         work = Path(tmp)
         if "embedded" in wanted:
             figures["embedded"] = setting(a.repeat, a.file, env, work, "embedded")
-        if "server" in wanted or "worker" in wanted:
-            from flows.serve import parse_worker, start_server
+        if "server" in wanted:
+            from flows.prefect_server import start_server
 
             server = start_server(work / "prefect-server", ui=False)
-            env |= {"PREFECT_API_URL": server.api_url}
             try:
-                if "server" in wanted:
-                    figures["server"] = setting(a.repeat, a.file, env, work, "server")
-                if "worker" in wanted:
-                    with parse_worker(env, work / "worker.log"):
-                        figures["worker"] = setting(a.repeat, a.file, env, work, "worker")
+                figures["server"] = setting(a.repeat, a.file, env | {"PREFECT_API_URL": server.api_url}, work, "server")
             finally:
                 server.stop()
     emit(figures, a.json)

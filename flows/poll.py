@@ -31,6 +31,7 @@ from flows.ingest import (
     report_of,
     seed_bundled_events,
 )
+from flows.interrupts import checkpoint, run_closed
 from schemas import (
     Failure,
     FetchRequest,
@@ -57,6 +58,7 @@ from tasks.listings import (
 from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh
+from warehouse import runs
 from warehouse import sources as crawl
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
@@ -95,8 +97,8 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
 
     writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
     tally = Tally(writer, run_id)
-    try:
-        wh.start_run(writer.con, run_id, flow_run.get_id(), "poll", started, version,
+    with run_closed(writer, run_id):
+        runs.start_run(writer.con, run_id, flow_run.get_id(), "poll", started, version,
                      {"sources": [s.name for s in chosen], "sources_file": str(settings.sources)})
         seed_bundled_events(writer.con, started)
         for source in chosen:
@@ -108,13 +110,7 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
                         done["posts_new"], done["posts_changed"], tally.failed - before[1])
         report = report_of(tally, "poll", started, version, sources=tuple(s.name for s in chosen),
                            pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
-        wh.finish_run(writer.con, report)
-    except BaseException:
-        if (con := writer.at_once()) is not None:
-            wh.crash_run(con, run_id, datetime.now(UTC))
-        raise
-    finally:
-        writer.close()
+        runs.finish_run(writer.con, report)
     create_markdown_artifact(key="poll-report", markdown=_markdown(report), description="covpipe poll run")
     return report
 
@@ -142,6 +138,7 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
                                  last_modified=known.get(i.url, (None,) * 3)[1]) for i in batch]
         tally.writer.release()  # readers get the file while the pages are fetched
         results = fetch_pages(fetcher, requests)
+        checkpoint()
         raws, failures, doc_ids, unchanged = [], [], {}, []
         for item, result in zip(batch, results, strict=True):
             if result.outcome == "ok":

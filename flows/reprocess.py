@@ -19,12 +19,15 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
+from flows import progress
 from flows.ingest import batches, submit_parse
+from flows.interrupts import checkpoint, run_closed
 from flows.runners import in_flight
 from schemas import Failure, ParseOutcome, Post, RawDocument, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh
+from warehouse import runs
 from warehouse.changes import content_hash, diff, read_states, state_of, summary
 
 
@@ -44,10 +47,10 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
 
     # A dry run writes no row, but it opens for writing like any run so an older warehouse is migrated.
     writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds, memory_limit=settings.memory_limit)
-    try:
-        resumes = None if dry_run or not everything else wh.interrupted_run(writer.con, "reprocess", version, options)
+    with run_closed(writer, run_id, recorded=not dry_run):
+        resumes = None if dry_run or not everything else runs.interrupted_run(writer.con, "reprocess", version, options)
         if not dry_run:
-            wh.start_run(writer.con, run_id, flow_run.get_id(), "reprocess", started, version,
+            runs.start_run(writer.con, run_id, flow_run.get_id(), "reprocess", started, version,
                          options | ({"resumes": resumes} if resumes else {}))
         candidates = wh.reprocess_candidates(writer.con, version=version, everything=everything, where=where,
                                              skip_run=resumes)
@@ -62,13 +65,14 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             number, batch, now, unread, job = pending.popleft()
             if job is not None:
                 writer.release()  # readers (status, sql) get the file while the batch parses
+            checkpoint()
             outcomes: list[ParseOutcome] = job.result() if job is not None else []
             posts = [o.post for o in outcomes if o.post is not None]
             failures = unread + [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(writer.con, batch, posts, failures, run_id, version)
             if not dry_run:
                 wh.load_posts(writer.con, changed, run_id, now, changes=changes, restamp=unchanged, version=version)
-                wh.record_failures(writer.con, failures, run_id, now)
+                runs.record_failures(writer.con, failures, run_id, now)
             all_changes += changes
             counts["posts"] += len(posts)
             counts["changed"] += len({c["post_id"] for c in changes})
@@ -76,6 +80,9 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             failures_by_stage.update(f.stage.value for f in failures)
             logger.info("batch %d: %d re-derived, %d changed, %d unchanged, %d failed", number, len(posts),
                         len({c['post_id'] for c in changes}), len(unchanged), len(failures))
+            counts["done"] += len(batch)
+            if len(candidates) > settings.batch_size:
+                progress.advance(counts["done"], len(candidates), sum(failures_by_stage.values()))
 
         for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
             now = datetime.now(UTC)
@@ -100,13 +107,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             changes=summary(all_changes),
         )
         if not dry_run:
-            wh.finish_run(writer.con, report)
-    except BaseException:
-        if not dry_run and (con := writer.at_once()) is not None:
-            wh.crash_run(con, run_id, datetime.now(UTC))
-        raise
-    finally:
-        writer.close()
+            runs.finish_run(writer.con, report)
     logger.info("reprocess done: %s", report.changes)
     create_markdown_artifact(key="reprocess-report", markdown=_markdown(report, all_changes, dry_run),
                              description="covpipe reprocess run")

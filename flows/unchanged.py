@@ -19,6 +19,7 @@ from tasks.acquire import acquire_file, discover_inputs
 from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh
+from warehouse import runs
 
 _CHUNK = 256  # files compared per query
 
@@ -44,11 +45,11 @@ def ingest_if_unchanged(settings: Settings, paths: list[Path]) -> RunReport | No
             if any(current.get(d.source_uri) != (d.doc_id, version) for d in docs):
                 return None
         run_id = str(uuid.uuid4())
-        wh.start_run(writer.con, run_id, None, "ingest", started, version)
+        runs.start_run(writer.con, run_id, None, "ingest", started, version)
         report = RunReport(run_id=run_id, flow_name="ingest", started_at=started, finished_at=datetime.now(UTC),
                            parser_version=version, status="completed", inputs_seen=len(files),
                            posts_unchanged=len(files))
-        wh.finish_run(writer.con, report)
+        runs.finish_run(writer.con, report)
         return report
     finally:
         writer.close()

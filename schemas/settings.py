@@ -52,9 +52,8 @@ class Settings(BaseSettings):
     parse: ParseOptions = ParseOptions()
     sources: Path = Path("sources.toml")  # the live sources, for `covpipe ingest --source` and `covpipe serve`
     # Where parse batches run: worker processes on this machine (one per core by default), a
-    # Dask cluster (a new local one, or the scheduler at `dask_address`), in-process, or
-    # `served`: a long-lived `covpipe worker` on the Prefect server, which keeps the model loaded.
-    task_runner: Literal["process", "dask", "sequential", "served"] = "process"
+    # Dask cluster (a new local one, or the scheduler at `dask_address`), or in-process.
+    task_runner: Literal["process", "dask", "sequential"] = "process"
     workers: Annotated[int, Field(ge=1, le=256)] | None = None
     dask_address: str | None = None
 

@@ -11,7 +11,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from tasks.page_signals import _BAD_SELF, _BYLINE_ATTR, _attrs, _excluded, _fold, _is_site, _text, _ws
+from tasks.page_signals import BAD_SELF, BYLINE_ATTR, attrs_of, is_excluded, fold_text, is_site, text_of, ws
 
 _AGENCIES = {"afp", "reuters", "ap", "associated press", "ats", "belga", "dpa", "ansa", "efe", "xinhua",
              "anadolu", "aps", "map", "apa", "keystone ats", "sipa", "upi", "bloomberg", "relaxnews",
@@ -68,7 +68,7 @@ def _credit_first_role(s: str) -> str:
 
 def names_from_byline(text: str, site_keys: set[str]) -> list[str]:
     """Person names found in a short byline string, original spelling kept."""
-    s = _ws(text)
+    s = ws(text)
     if not s or len(s) > 160:
         return []
     s = _credit_first_role(s)
@@ -90,12 +90,12 @@ def names_from_byline(text: str, site_keys: set[str]) -> list[str]:
 
 
 def _valid_person(name: str, site_keys: set[str]) -> bool:
-    n = _ws(name)
-    f = _fold(n)
+    n = ws(name)
+    f = fold_text(n)
     toks = n.split()
     if not (2 <= len(toks) <= 5) or len(n) > 50 or re.search(r"\d|@|https?:|www\.|\.[a-z]{2,4}\b", n):
         return False
-    if f in _AGENCIES or _is_site(n, site_keys):
+    if f in _AGENCIES or is_site(n, site_keys):
         return False
     if _LEADING_ARTICLE.match(n) or _ORG_WORDS.search(f):
         return False
@@ -114,8 +114,8 @@ def byline_elements(tree: HtmlElement) -> list[HtmlElement]:
         if not isinstance(e.tag, str) or e.tag in ("script", "style", "meta", "link", "img", "noscript", "body",
                                                     "html", "input", "label"):
             continue
-        at = _attrs(e)
-        if not at or not _BYLINE_ATTR.search(at) or _BAD_SELF.search(e.get("class") or "") or _excluded(e):
+        at = attrs_of(e)
+        if not at or not BYLINE_ATTR.search(at) or BAD_SELF.search(e.get("class") or "") or is_excluded(e):
             continue
         found.append(e)
     return found
@@ -129,7 +129,7 @@ def visible_byline(tree: HtmlElement, site_keys: set[str]) -> list[str]:
     for e in byline_elements(tree):
         if any(a in tried for a in e.iterancestors()):
             continue
-        t = _text(e)
+        t = text_of(e)
         if not t or len(t) > 140:
             continue
         tried.add(e)
@@ -144,16 +144,16 @@ def signature_paragraph(tree: HtmlElement, site_keys: set[str]) -> list[str]:
     after at least 1,000 characters of paragraph text."""
     seen = 0
     for p in tree.iter("p", "div"):
-        t = _text(p)
+        t = text_of(p)
         if p.tag == "p" and len(t) > 80:
             seen += len(t)
             continue
-        if seen < 1000 or not t or len(t) > 40 or _excluded(p):
+        if seen < 1000 or not t or len(t) > 40 or is_excluded(p):
             continue
         style = (p.get("style") or "").replace(" ", "").lower()
         right = p.get("align", "").lower() == "right" or "text-align:right" in style
         kids = [k for k in p if isinstance(k.tag, str)]
-        emph = len(kids) == 1 and kids[0].tag in ("em", "i", "strong", "b") and _text(kids[0]) == t
+        emph = len(kids) == 1 and kids[0].tag in ("em", "i", "strong", "b") and text_of(kids[0]) == t
         if (right or emph) and _NAME_RUN.fullmatch(t.strip(" .")) and _valid_person(t.strip(" ."), site_keys):
             return [t.strip(" .")]
     return []
@@ -165,12 +165,12 @@ _LABEL_INLINE = re.compile(r"(?i)^\s*(?:auteur|auteure|auteurs|autrice|author|au
 
 def labelled_authors(tree: HtmlElement, site_keys: set[str]) -> list[str]:
     for e in tree.iter("p", "div", "span", "li", "dt", "th", "td", "strong", "b", "em", "small", "dd"):
-        if _excluded(e):
+        if is_excluded(e):
             continue
-        t = _text(e)
+        t = text_of(e)
         if len(t) > 100:
             continue
-        if any(_LABEL_INLINE.match(_text(k)) for k in e if isinstance(k.tag, str)):
+        if any(_LABEL_INLINE.match(text_of(k)) for k in e if isinstance(k.tag, str)):
             continue  # a child holds the label alone: read the innermost element
         m = _LABEL_INLINE.match(t)
         if m:
@@ -180,7 +180,7 @@ def labelled_authors(tree: HtmlElement, site_keys: set[str]) -> list[str]:
         elif _LABEL.match(t):
             sib = e.getnext()
             if sib is not None and isinstance(sib.tag, str):
-                names = names_from_byline(_text(sib), site_keys)
+                names = names_from_byline(text_of(sib), site_keys)
                 if names:
                     return names
     return []

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from tasks.bylines import body_end_signature, labelled_authors, names_from_byline, signature_paragraph, visible_byline
-from tasks.page_signals import _LD, _excluded, _fold, _is_site, _m, _metas, _site_keys, _domain_tokens, _text, _ws
+from tasks.page_signals import JsonLd, is_excluded, fold_text, is_site, first_meta, meta_map, keys_of_site, domain_tokens, text_of, ws
 
 _SEP = re.compile(r"\s+[|‹›»«·•–—:/-]{1,2}\s+|\s+::\s+")
 _DATEISH = re.compile(r"^[\d./\- ]+$")
@@ -29,10 +29,10 @@ def _segments(t: str) -> list[str]:
 
 
 def clean_title(t: str, site_names: list[str], site_keys: set[str], dom_toks: set[str]) -> str:
-    t = _ws(t)
+    t = ws(t)
     if not t:
         return ""
-    for sn in sorted({_ws(x) for x in site_names if x}, key=len, reverse=True):
+    for sn in sorted({ws(x) for x in site_names if x}, key=len, reverse=True):
         if len(sn) < 3 or len(sn) >= len(t):
             continue
         t2 = re.sub(r"\s*(?:[|‹›»·•–—:-]|::)\s*" + re.escape(sn) + r"\s*$", "", t, flags=re.I)
@@ -47,8 +47,8 @@ def clean_title(t: str, site_names: list[str], site_keys: set[str], dom_toks: se
 
     def junk(a, b):
         s = t[a:b].strip()
-        toks = {x for x in re.split(r"[\W_]+", _fold(s)) if len(x) >= 4}
-        return (_is_site(s, site_keys) or bool(_DATEISH.match(s)) or re.search(r"\.\w{2,4}$", s) is not None
+        toks = {x for x in re.split(r"[\W_]+", fold_text(s)) if len(x) >= 4}
+        return (is_site(s, site_keys) or bool(_DATEISH.match(s)) or re.search(r"\.\w{2,4}$", s) is not None
                 or (len(s.split()) <= 4 and bool(toks & dom_toks)))
 
     while len(segs) > 1 and junk(*segs[-1]):
@@ -64,9 +64,9 @@ def _nt(s: str) -> str:
 
 
 def pick_title(meta_titles: list[tuple[str, str]], h1s: list[str], site_names, site_keys, dom_toks):
-    metas = [(src, _ws(t)) for src, t in meta_titles if _ws(t)]
+    metas = [(src, ws(t)) for src, t in meta_titles if ws(t)]
     cleaned = [(src, clean_title(t, site_names, site_keys, dom_toks)) for src, t in metas]
-    h1s = [h for h in (_ws(h) for h in h1s) if h and not _is_site(h, site_keys)]
+    h1s = [h for h in (ws(h) for h in h1s) if h and not is_site(h, site_keys)]
     # 1. an <h1> that a metadata title confirms (equal, equal to a segment, or prefix/suffix of it)
     for h in h1s:
         nh = _nt(h)
@@ -87,7 +87,7 @@ def pick_title(meta_titles: list[tuple[str, str]], h1s: list[str], site_names, s
                 ns = _nt(s)
                 if len(ns) >= 8 and ns in nh and len(ns) >= 0.6 * len(nh):
                     if best is None or len(s) > len(best[0]):
-                        best = (_ws(s), "in-h1:" + src)
+                        best = (ws(s), "in-h1:" + src)
     if best:
         return best
     # 3. priority order of cleaned metadata titles
@@ -126,7 +126,7 @@ def _without_comments(page: HtmlElement):
     return tree
 
 
-def find_pub_date(tree: HtmlElement, url: str | None, ld: _LD, metas, now: datetime) -> tuple[str | None, str]:
+def find_pub_date(tree: HtmlElement, url: str | None, ld: JsonLd, metas, now: datetime) -> tuple[str | None, str]:
     today = now.date()
     d = find_date(_without_comments(tree), url=url, original_date=True, extensive_search=True,
                   outputformat="%Y-%m-%d", max_date=today.isoformat())
@@ -134,7 +134,7 @@ def find_pub_date(tree: HtmlElement, url: str | None, ld: _LD, metas, now: datet
     if d:
         return d, "htmldate"
     for v, src in ((ld.first("datePublished"), "jsonld"),
-                   (_m(metas, "article:published_time", "og:article:published_time", "parsely-pub-date",
+                   (first_meta(metas, "article:published_time", "og:article:published_time", "parsely-pub-date",
                        "date", "dc.date", "pubdate"), "meta")):
         d = _iso_day(v, today)
         if d:
@@ -149,7 +149,7 @@ def _split_list(vals: list[str]) -> list[str]:
     out: list[str] = []
     for v in vals:
         for x in re.split(r"\s*[,;]\s*", v) if ("," in v or ";" in v) else [v]:
-            x = _ws(x)
+            x = ws(x)
             if x and x not in out:
                 out.append(x)
     return out
@@ -163,8 +163,8 @@ def visible_tags(tree: HtmlElement) -> list[str]:
     """Tag links shown with the article: rel="tag" links, else links in a tags/mots-clés box."""
     out: list[str] = []
     for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"):
-        t = _text(a)
-        if t and len(t) <= 60 and not _excluded(a) and t not in out:
+        t = text_of(a)
+        if t and len(t) <= 60 and not is_excluded(a) and t not in out:
             out.append(t)
     if out:
         return out
@@ -172,8 +172,8 @@ def visible_tags(tree: HtmlElement) -> list[str]:
         if not isinstance(box.tag, str):
             continue
         toks = " ".join(filter(None, (box.get("class"), box.get("id")))).split()
-        if any(_TAG_BOX.match(t) for t in toks) and not _excluded(box):
-            links = [_text(a) for a in box.iter("a")]
+        if any(_TAG_BOX.match(t) for t in toks) and not is_excluded(box):
+            links = [text_of(a) for a in box.iter("a")]
             links = [t for t in links if t and len(t) <= 60]
             if links:
                 return list(dict.fromkeys(links))
@@ -195,34 +195,34 @@ def extract_html_metadata(
         return {"title": fallback_title, "authors": [], "author": None, "date": None, "language_hint": None,
                 "site_name": None, "canonical_url": url, "categories": [], "tags": [], "description": None,
                 "sources": {}}
-    metas = _metas(tree)
-    ld = _LD(tree)
+    metas = meta_map(tree)
+    ld = JsonLd(tree)
 
     canon = None
     for ln in tree.xpath("//link[@rel='canonical'][@href]"):
         canon = ln.get("href").strip()
         break
-    canonical_url = canon or _m(metas, "og:url") or url
-    urls = [u for u in (url, canonical_url, _m(metas, "og:url")) if u]
+    canonical_url = canon or first_meta(metas, "og:url") or url
+    urls = [u for u in (url, canonical_url, first_meta(metas, "og:url")) if u]
 
-    site_name_cands = [_m(metas, "og:site_name"), *ld.org_names(), _m(metas, "application-name"),
-                       _m(metas, "apple-mobile-web-app-title"), _m(metas, "dc.publisher", "publisher"),
-                       _m(metas, "twitter:site").lstrip("@")]
-    site_name_cands = [s for s in (_ws(x) for x in site_name_cands) if s]
-    site_keys = _site_keys(site_name_cands, urls)
-    dom_toks = _domain_tokens(urls)
+    site_name_cands = [first_meta(metas, "og:site_name"), *ld.org_names(), first_meta(metas, "application-name"),
+                       first_meta(metas, "apple-mobile-web-app-title"), first_meta(metas, "dc.publisher", "publisher"),
+                       first_meta(metas, "twitter:site").lstrip("@")]
+    site_name_cands = [s for s in (ws(x) for x in site_name_cands) if s]
+    site_keys = keys_of_site(site_name_cands, urls)
+    dom_toks = domain_tokens(urls)
     site_name = next((s for s in site_name_cands if not re.match(r"https?://", s)), None)
     if not site_name and urls:
         host = urlparse(urls[0]).hostname or ""
         site_name = host[4:] if host.startswith("www.") else host or None
 
     # ---- title
-    meta_titles = [("jsonld", ld.first("headline")), ("og", _m(metas, "og:title")),
-                   ("twitter", _m(metas, "twitter:title", "twitter:text:title")),
-                   ("parsely", _m(metas, "parsely-title")), ("meta-title", _m(metas, "title")),
+    meta_titles = [("jsonld", ld.first("headline")), ("og", first_meta(metas, "og:title")),
+                   ("twitter", first_meta(metas, "twitter:title", "twitter:text:title")),
+                   ("parsely", first_meta(metas, "parsely-title")), ("meta-title", first_meta(metas, "title")),
                    ("html-title", tree.findtext(".//title") or ""),
                    ("trafilatura", fallback_title or "")]
-    h1s = [_text(h) for h in tree.xpath("//h1") if not _excluded(h)][:5]
+    h1s = [text_of(h) for h in tree.xpath("//h1") if not is_excluded(h)][:5]
     title, title_src = pick_title(meta_titles, h1s, site_name_cands, site_keys, dom_toks)
 
     # ---- authors
@@ -248,12 +248,12 @@ def extract_html_metadata(
     # de-duplicate preserving order, fullest form
     seen = []
     for a in authors:
-        if not any(_fold(a) == _fold(b) for b in seen):
+        if not any(fold_text(a) == fold_text(b) for b in seen):
             seen.append(a)
     authors = seen
 
     # ---- language, date
-    language_hint = tree.get("lang") or tree.get("xml:lang") or _m(metas, "language", "content-language", "og:locale")
+    language_hint = tree.get("lang") or tree.get("xml:lang") or first_meta(metas, "language", "content-language", "og:locale")
     pub_date, date_src = find_pub_date(tree, url, ld, metas, now)
 
     # ---- categories / tags / description
@@ -268,7 +268,7 @@ def extract_html_metadata(
         tags = visible_tags(tree)
     if not tags:
         tags = _split_list(metas.get("news_keywords", []) or metas.get("keywords", []))
-    description = _m(metas, "og:description", "description", "twitter:description") or ld.first("description") or None
+    description = first_meta(metas, "og:description", "description", "twitter:description") or ld.first("description") or None
 
     return {
         "title": title or None,

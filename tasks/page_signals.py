@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from lxml.html import HtmlElement
 
-def _ws(s: str | None) -> str:
+def ws(s: str | None) -> str:
     if not s:
         return ""
     s = _html.unescape(s) if "&" in s else s
@@ -22,7 +22,7 @@ def _ws(s: str | None) -> str:
     return " ".join(s.split())
 
 
-def _fold(s: str) -> str:
+def fold_text(s: str) -> str:
     """Case/accent/punctuation-insensitive form used for comparisons."""
     s = unicodedata.normalize("NFKC", s or "").replace("\u2019", "'").casefold()
     s = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
@@ -30,16 +30,16 @@ def _fold(s: str) -> str:
 
 
 def _compact(s: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _fold(s))
+    return re.sub(r"[^a-z0-9]", "", fold_text(s))
 
 
 _TLD = r"(?:fr|com|org|net|info|ch|be|eu|tn|ma|dz|sn|ci|ca|io|co|media|news|tv|uk|de)"
 
 
-def _site_keys(names: list[str], urls: list[str]) -> set[str]:
+def keys_of_site(names: list[str], urls: list[str]) -> set[str]:
     keys: set[str] = set()
     for n in names:
-        n = _ws(n)
+        n = ws(n)
         if not n:
             continue
         n = re.sub(r"^https?://", "", n).strip("/ ")
@@ -64,7 +64,7 @@ def _site_keys(names: list[str], urls: list[str]) -> set[str]:
     return {k for k in keys if len(k) >= 2}
 
 
-def _domain_tokens(urls: list[str]) -> set[str]:
+def domain_tokens(urls: list[str]) -> set[str]:
     toks: set[str] = set()
     for u in urls:
         host = urlparse(u).hostname if u and "://" in u else None
@@ -75,7 +75,7 @@ def _domain_tokens(urls: list[str]) -> set[str]:
     return toks
 
 
-def _is_site(s: str, site_keys: set[str]) -> bool:
+def is_site(s: str, site_keys: set[str]) -> bool:
     c = _compact(s)
     if not c:
         return False
@@ -123,13 +123,13 @@ def _types(o: dict) -> list[str]:
 
 def _ld_str(v) -> str:
     if isinstance(v, str):
-        return _ws(v)
+        return ws(v)
     if isinstance(v, list) and v and isinstance(v[0], str):
-        return _ws(v[0])
+        return ws(v[0])
     return ""
 
 
-class _LD:
+class JsonLd:
     def __init__(self, tree: HtmlElement):
         self.objs = _jsonld_objects(tree)
         self.by_id = {o["@id"]: o for o in self.objs if isinstance(o.get("@id"), str) and len(o) > 1}
@@ -149,7 +149,7 @@ class _LD:
             for v in vals:
                 v = self.resolve(v)
                 if isinstance(v, str):
-                    out.append((_ws(v), False))
+                    out.append((ws(v), False))
                 elif isinstance(v, dict):
                     name = _ld_str(v.get("name"))
                     org = any(re.search(r"Organi[sz]ation|Corporation", t) for t in _types(v))
@@ -181,17 +181,17 @@ class _LD:
 # ----------------------------------------------------------------------------- meta tags
 
 
-def _metas(tree: HtmlElement) -> dict[str, list[str]]:
+def meta_map(tree: HtmlElement) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for m in tree.xpath("//meta[@content]"):
         k = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
-        v = _ws(m.get("content"))
+        v = ws(m.get("content"))
         if k and v:
             out.setdefault(k, []).append(v)
     return out
 
 
-def _m(metas, *keys) -> str:
+def first_meta(metas, *keys) -> str:
     for k in keys:
         if metas.get(k):
             return metas[k][0]
@@ -199,9 +199,9 @@ def _m(metas, *keys) -> str:
 
 
 
-_BYLINE_ATTR = re.compile(r"author|auteur|byline|signature|signataire|contributor|writer|journaliste|redacteur|"
+BYLINE_ATTR = re.compile(r"author|auteur|byline|signature|signataire|contributor|writer|journaliste|redacteur|"
                           r"r[ée]dacteur|creator", re.I)
-_BAD_SELF = re.compile(r"comment|bio|desc|avatar|authorization|count|follow|menu|social|share|"
+BAD_SELF = re.compile(r"comment|bio|desc|avatar|authorization|count|follow|menu|social|share|"
                        r"photo-credit|credit-photo|caption|legende|about", re.I)
 # class/id *tokens* (not substrings: body classes such as "no-sidebars" or "with-navigation" are harmless)
 _BAD_TOKEN = re.compile(r"^(comment|related|sidebar|side-bar|footer|nav|menu|widget|aside|teaser|listposts|"
@@ -210,7 +210,7 @@ _BAD_TOKEN = re.compile(r"^(comment|related|sidebar|side-bar|footer|nav|menu|wid
                         r"link-flow|breadcrumb|forum|respond|disqus|ob-)", re.I)
 
 
-def _attrs(e: HtmlElement) -> str:
+def attrs_of(e: HtmlElement) -> str:
     return " ".join(filter(None, (e.get("class"), e.get("id"), e.get("itemprop"), e.get("rel"))))
 
 
@@ -218,7 +218,7 @@ def _bad_tokens(e: HtmlElement) -> bool:
     return any(_BAD_TOKEN.match(tok) for tok in " ".join(filter(None, (e.get("class"), e.get("id")))).split())
 
 
-def _excluded(e: HtmlElement) -> bool:
+def is_excluded(e: HtmlElement) -> bool:
     """Inside navigation, related-article lists, comments, quotes...; <footer> only outside an <article>."""
     if e.tag in ("cite", "blockquote"):
         return True
@@ -232,6 +232,6 @@ def _excluded(e: HtmlElement) -> bool:
     return False
 
 
-def _text(e: HtmlElement) -> str:
-    return _ws(" ".join(t for t in e.itertext() if t))
+def text_of(e: HtmlElement) -> str:
+    return ws(" ".join(t for t in e.itertext() if t))
 

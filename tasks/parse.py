@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
+from typing import TypeVar
 
 from schemas import (
     EventRef,
@@ -38,6 +40,7 @@ from tasks.normalize import normalize_line
 from tasks.quotes import find_quotes
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _ELEMENT = re.compile(r"<[A-Za-z]")  # an HTML start tag: what the parse budget counts
 
 
@@ -61,17 +64,29 @@ def parse_document(
     return parse_batch([raw], known_events=known_events, options=options, now=now, version=version)[0]
 
 
+class BatchStopped(RuntimeError):
+    """The batch was given up between two documents: `stop()` said so (the run was interrupted)."""
+
+
+def _until_stopped(items: Iterable[T], stop: Callable[[], bool]) -> Iterator[T]:
+    for item in items:
+        if stop():
+            raise BatchStopped("the run was interrupted")
+        yield item
+
+
 def parse_batch(
     docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime,
-    version: str,
+    version: str, stop: Callable[[], bool] = lambda: False,
 ) -> list[ParseOutcome]:
-    """Parse a batch of documents; one outcome per document, in order.
+    """Parse a batch of documents; one outcome per document, in order. `stop` is asked between
+    documents: when it says so, the batch is given up (BatchStopped).
 
     Cleaning and metadata run per document; the language model then runs over the batch's
     bodies (`parse_texts`), which is where most of the time goes.
     """
     outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: prepare_post(r, known_events, options, now, version))
-                for raw in docs]
+                for raw in _until_stopped(docs, stop)]
     ready = [o.post for o in outcomes if o.post is not None]
     if not ready:
         return outcomes
@@ -81,13 +96,15 @@ def parse_batch(
 
     nlp = load_nlp(options.spacy_model)
     try:
-        parsed: list = list(parse_texts(nlp, [p.body_text for p in ready]))
+        parsed: list = list(_until_stopped(parse_texts(nlp, [p.body_text for p in ready]), stop))
+    except BatchStopped:
+        raise
     except Exception:  # a body the model cannot take must not fail its batch: each post alone, guarded
         log.exception("language model failed on a batch; parsing its %d posts one by one", len(ready))
         parsed = [None] * len(ready)
     language = iter(zip(ready, parsed, strict=True))
     results = []
-    for raw, outcome in zip(docs, outcomes, strict=True):
+    for raw, outcome in _until_stopped(zip(docs, outcomes, strict=True), stop):
         if outcome.post is None:
             results.append(outcome)
             continue

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.db import WarehouseError
+from warehouse.errors import WarehouseError
 
 NEEDED_VIEWS = ("quotes", "report_run_history")
 

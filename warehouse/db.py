@@ -23,12 +23,11 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.errors import WarehouseError
+from warehouse.store import DocumentStore, store_root
+
 log = logging.getLogger(__name__)
 _LOCK_ERROR = re.compile(r"lock|being used by another|conflicting", re.I)
-
-
-class WarehouseError(Exception):
-    """Base of the warehouse's errors."""
 
 
 class WarehouseBusy(WarehouseError):
@@ -172,8 +171,6 @@ def remove(path: Path) -> None:
     (benchmarks start afresh)."""
     import shutil
 
-    from warehouse.store import store_root
-
     path = Path(path)
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
@@ -188,8 +185,6 @@ def document_function(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBP
     Removed on the way out: a connection that still holds a Python function when the
     interpreter exits makes duckdb's bindings print a page of "leaked instance" warnings.
     """
-    from warehouse.store import DocumentStore
-
     store = DocumentStore.of(con)
     con.create_function("raw_document", store.get, ["VARCHAR"], "BLOB")
     try:

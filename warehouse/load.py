@@ -1,4 +1,5 @@
-"""Bulk loads: raw documents, parsed posts, events and failures, from Arrow batches.
+"""Bulk loads: raw documents, parsed posts and events, from Arrow batches (the tables'
+schemas: `warehouse.tables`; runs and failures: `warehouse.runs`).
 
 Every load of a batch is one transaction: a post and all its derived rows are replaced
 together or not at all. Loads are idempotent (loading the same batch twice leaves the
@@ -8,10 +9,8 @@ same rows). Rows go in as Arrow tables, never row by row. This module never impo
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 
 import duckdb
@@ -23,46 +22,31 @@ from schemas import (
     MediaType,
     Post,
     RawDocument,
-    RunReport,
     SourceHints,
     Stage,
 )
 from warehouse.changes import content_hash
+from warehouse.queries import posts_condition
 from warehouse.store import DocumentCorrupt, DocumentMissing, DocumentStore
+from warehouse.tables import (
+    CHANGES,
+    DERIVED,
+    DOCUMENTS,
+    ENTITIES,
+    EVENTS,
+    MENTIONS,
+    POST_EVENTS,
+    POSTS,
+    QUOTATIONS,
+    ROLES,
+    STR,
+    TS,
+    insert_rows,
+    transaction,
+)
 
 log = logging.getLogger(__name__)
 
-_STR = pa.string()
-_STRS = pa.list_(pa.string())
-_TS = pa.timestamp("us", tz="UTC")
-
-DOCUMENTS = pa.schema(
-    [("doc_id", _STR), ("byte_size", pa.int64()), ("media_type", _STR),
-     ("first_source_uri", _STR), ("first_seen_at", _TS), ("run_id", _STR)]
-)
-POSTS = pa.schema(
-    [("post_id", _STR), ("doc_id", _STR), ("source_uri", _STR), ("url", _STR), ("canonical_url", _STR),
-     ("site_name", _STR), ("title", _STR), ("author", _STR), ("authors", _STRS), ("published_at", pa.date32()),
-     ("language", _STR), ("description", _STR), ("categories", _STRS), ("tags", _STRS), ("hashtags", _STRS),
-     ("captions", _STRS), ("body_text", _STR), ("body_chars", pa.int32()), ("encoding", _STR),
-     ("parser_version", _STR), ("run_id", _STR), ("parsed_at", _TS), ("content_hash", _STR)]
-)
-EVENTS = pa.schema(
-    [("event_id", _STR), ("name", _STR), ("event_key", _STR), ("aliases", _STRS), ("origin", _STR),
-     ("first_seen_at", _TS)]
-)
-POST_EVENTS = pa.schema([("post_id", _STR), ("event_id", _STR), ("evidence", _STR), ("parser_version", _STR),
-                         ("run_id", _STR)])
-QUOTATIONS = pa.schema(
-    [("quote_id", _STR), ("post_id", _STR), ("kind", _STR), ("text", _STR), ("char_start", pa.int32()),
-     ("char_end", pa.int32()), ("open_mark", _STR), ("close_mark", _STR), ("is_block", pa.bool_()),
-     ("continues_previous", pa.bool_()), ("context_before", _STR), ("context_after", _STR), ("speaker", _STR),
-     ("speaker_entity_id", _STR), ("cue", _STR), ("cue_start", pa.int32()), ("cue_end", pa.int32()),
-     ("attribution_rule", _STR), ("speaker_confidence", pa.float64()), ("speaker_phrase", _STR),
-     ("parser_version", _STR), ("run_id", _STR)]
-)
-ENTITIES = pa.schema([("entity_id", _STR), ("name", _STR), ("type", _STR), ("parser_version", _STR), ("run_id", _STR)])
-# Posts name one entity differently ("Monde", "Le Monde"): the fullest name wins, whatever the order of loads.
 _FULLER_NAME = """ON CONFLICT (entity_id) DO UPDATE SET
     name = CASE WHEN row(len(string_split(excluded.name, ' ')), length(excluded.name), excluded.name)
                    > row(len(string_split(entities.name, ' ')), length(entities.name), entities.name)
@@ -74,57 +58,11 @@ def _fullness(name: str) -> tuple[int, int, str]:
     """The order of `_FULLER_NAME`, for the names of one batch."""
     return len(name.split(" ")), len(name), name
 
-
-MENTIONS = pa.schema(
-    [("post_id", _STR), ("entity_id", _STR), ("surface", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
-     ("sentence_start", pa.int32()), ("sentence_end", pa.int32()), ("parser_version", _STR), ("run_id", _STR)]
-)
-ROLES = pa.schema(
-    [("post_id", _STR), ("entity_id", _STR), ("role", _STR), ("organisation", _STR),
-     ("organisation_entity_id", _STR), ("char_start", pa.int32()), ("char_end", pa.int32()),
-     ("parser_version", _STR), ("run_id", _STR)]
-)
-CHANGES = pa.schema(
-    [("run_id", _STR), ("post_id", _STR), ("source_uri", _STR), ("change", _STR), ("item", _STR),
-     ("old_value", _STR), ("new_value", _STR), ("old_parser_version", _STR), ("new_parser_version", _STR)]
-)
-# Tables holding rows derived from one post, replaced together.
-DERIVED = ("post_events", "mentions", "roles", "quotations", "posts")
-FAILURES = pa.schema(
-    [("source_uri", _STR), ("doc_id", _STR), ("stage", _STR), ("reason", _STR), ("detail", _STR),
-     ("run_id", _STR), ("failed_at", _TS)]
-)
-
-
 def quote_id_for(post_id: str, start: int, end: int) -> str:
     return hashlib.sha256(f"quote:{post_id}:{start}:{end}".encode()).hexdigest()[:16]
 
-
 def event_id_for(key: str) -> str:
     return hashlib.sha256(f"event:{key}".encode()).hexdigest()[:16]
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema, tail: str = "") -> None:
-    if not rows:
-        return
-    incoming = pa.Table.from_pylist(rows, schema=schema)
-    con.register("incoming", incoming)
-    try:
-        # Table names come from this module's constants, never from data.
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming {tail}")
-    finally:
-        con.unregister("incoming")
 
 
 def store_documents(
@@ -146,10 +84,10 @@ def store_documents(
         new = [d for d in first.values() if d.doc_id not in existing]
         new_rows = [dict(doc_id=d.doc_id, byte_size=len(d.content), media_type=d.media_type.value,
                          first_source_uri=d.source_uri, first_seen_at=d.acquired_at, run_id=run_id) for d in new]
-        _insert(con, "documents", new_rows, DOCUMENTS)
+        insert_rows(con, "documents", new_rows, DOCUMENTS)
         versions = pa.Table.from_pylist(
             [dict(source_uri=d.source_uri, doc_id=d.doc_id, seen_at=d.acquired_at) for d in docs],
-            schema=pa.schema([("source_uri", _STR), ("doc_id", _STR), ("seen_at", _TS)]),
+            schema=pa.schema([("source_uri", STR), ("doc_id", STR), ("seen_at", TS)]),
         )
         con.register("incoming_versions", versions)
         try:
@@ -193,7 +131,7 @@ def _add_events(con: duckdb.DuckDBPyConnection, events: list[tuple[KnownEvent, s
         seen.add(key)
         rows.append(dict(event_id=event_id_for(key), name=event.name, event_key=key, aliases=list(event.aliases),
                          origin=origin, first_seen_at=now))
-    _insert(con, "events", rows, EVENTS)
+    insert_rows(con, "events", rows, EVENTS)
     return len(rows)
 
 
@@ -235,23 +173,23 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
     entities = list({e.entity_id: e.model_dump() | dict(parser_version=p.parser_version, run_id=run_id)
                      for p, e in fullest}.values())
     with transaction(con):
-        _insert(con, "entities", entities, ENTITIES, _FULLER_NAME)
+        insert_rows(con, "entities", entities, ENTITIES, _FULLER_NAME)
         _add_events(
             con, [(KnownEvent(name=e.name), e.key, "hint" if e.evidence == "hint" else "hashtag")
                   for p in posts for e in p.events], now
         )
         for table in DERIVED:
             con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT unnest(?))", [ids])
-        _insert(con, "posts", rows, POSTS)
-        _insert(con, "post_events", list(links.values()), POST_EVENTS)
-        _insert(con, "quotations", quotations, QUOTATIONS)
-        _insert(con, "mentions", mentions, MENTIONS)
-        _insert(con, "roles", roles, ROLES)
+        insert_rows(con, "posts", rows, POSTS)
+        insert_rows(con, "post_events", list(links.values()), POST_EVENTS)
+        insert_rows(con, "quotations", quotations, QUOTATIONS)
+        insert_rows(con, "mentions", mentions, MENTIONS)
+        insert_rows(con, "roles", roles, ROLES)
         if restamp:
             for table in DERIVED:
                 con.execute(f"UPDATE {table} SET parser_version = ? WHERE post_id IN (SELECT unnest(?))",
                             [version, list(restamp)])
-        _insert(con, "reprocess_changes", list(changes), CHANGES)
+        insert_rows(con, "reprocess_changes", list(changes), CHANGES)
         con.execute("DELETE FROM failures WHERE source_uri IN (SELECT unnest(?))",
                     [uris + _sources(con, list(restamp))])
 
@@ -271,15 +209,17 @@ def reprocess_candidates(con: duckdb.DuckDBPyConnection, *, version: str, everyt
     document failed under another parser version. `where` is a SQL condition on posts;
     posts already written by `skip_run` (an interrupted run being resumed) are left out.
     """
-    if where is not None and ";" in where:
-        raise ValueError("--where takes one SQL condition on posts, without ';'")
     conditions = []
     if not everything:
         conditions.append(
             "(p.post_id IS NOT NULL AND p.parser_version <> $version"
             " OR p.post_id IS NULL AND f.doc_id = l.doc_id AND r.parser_version IS DISTINCT FROM $version)")
     if where:
-        conditions.append(f"p.post_id IN (SELECT post_id FROM posts WHERE {where})")
+        try:
+            condition = posts_condition(where)
+        except ValueError as exc:
+            raise ValueError(f"--where {where!r} is not a valid condition on posts: {exc}") from exc
+        conditions.append(f"p.post_id IN (SELECT post_id FROM posts WHERE {condition})")
     if skip_run:
         conditions.append("p.run_id IS DISTINCT FROM $skip_run")
     sql = f"""
@@ -309,7 +249,7 @@ def read_documents(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]])
     and the hints their source gave; a `Failure` (stage acquire) for a document whose file is gone or damaged.
     Any other `StoreError` (permissions, I/O) concerns the whole folder and is raised."""
     table = pa.Table.from_pylist([dict(source_uri=u, doc_id=d) for u, d in items],
-                                 schema=pa.schema([("source_uri", _STR), ("doc_id", _STR)]))
+                                 schema=pa.schema([("source_uri", STR), ("doc_id", STR)]))
     con.register("wanted", table)
     try:
         rows = con.execute(
@@ -372,68 +312,3 @@ def drop_orphan_entities(con: duckdb.DuckDBPyConnection) -> int:
           AND entity_id NOT IN (SELECT speaker_entity_id FROM quotations WHERE speaker_entity_id IS NOT NULL)
         """
     ).fetchone()[0]
-
-
-def record_failures(con: duckdb.DuckDBPyConnection, failures: list[Failure], run_id: str, now: datetime) -> None:
-    """Record the current failure of each source, replacing an older one."""
-    if not failures:
-        return
-    latest = {
-        f.source_uri: dict(source_uri=f.source_uri, doc_id=f.doc_id, stage=f.stage.value, reason=f.reason,
-                           detail=f.detail, run_id=run_id, failed_at=now)
-        for f in failures
-    }
-    with transaction(con):
-        con.execute("DELETE FROM failures WHERE source_uri IN (SELECT unnest(?))", [list(latest)])
-        _insert(con, "failures", list(latest.values()), FAILURES)
-
-
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, flow_name: str,
-              started_at: datetime, parser_version: str, options: dict | None = None) -> None:
-    """Record a new run. This process holds the only write lock, so a run still marked running
-    was killed: it is marked crashed first."""
-    con.execute("UPDATE runs SET status = 'crashed' WHERE status = 'running'")
-    con.execute(
-        "INSERT INTO runs (run_id, flow_run_id, flow_name, started_at, status, parser_version, options)"
-        " VALUES (?, ?, ?, ?, 'running', ?, ?)",
-        [run_id, flow_run_id, flow_name, started_at, parser_version, json.dumps(options or {})],
-    )
-
-
-def interrupted_run(con: duckdb.DuckDBPyConnection, flow_name: str, parser_version: str,
-                    options: dict) -> str | None:
-    """The latest run of `flow_name` with these options and parser version, if it crashed."""
-    row = con.execute(
-        "SELECT run_id, status, options FROM runs WHERE flow_name = ? AND parser_version = ?"
-        " ORDER BY started_at DESC LIMIT 1",
-        [flow_name, parser_version],
-    ).fetchone()
-    if row is None or row[1] not in ("running", "crashed"):
-        return None
-    stored = json.loads(row[2] or "{}")
-    return row[0] if {k: v for k, v in stored.items() if k != "resumes"} == options else None
-
-
-def finish_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
-    con.execute(
-        """
-        UPDATE runs SET finished_at = ?, status = ?, inputs_seen = ?, documents_new = ?, posts_written = ?,
-            posts_unchanged = ?, failures = ?, failures_by_stage = ?, posts_changed = ?, pages_fetched = ?,
-            posts_new = ?
-        WHERE run_id = ?
-        """,
-        [report.finished_at, report.status, report.inputs_seen, report.documents_new, report.posts_written,
-         report.posts_unchanged, report.failures, json.dumps(report.failures_by_stage), report.posts_changed,
-         report.pages_fetched, report.posts_new, report.run_id],
-    )
-
-
-def crash_run(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime) -> None:
-    """Mark a run that stopped on an exception; its loaded batches stay (each was one transaction).
-
-    Called while another exception propagates, so a failure here is logged, not raised over it.
-    """
-    try:
-        con.execute("UPDATE runs SET status = 'crashed', finished_at = ? WHERE run_id = ?", [at, run_id])
-    except duckdb.Error:
-        log.exception("could not mark run %s as crashed", run_id)

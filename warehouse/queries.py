@@ -54,3 +54,30 @@ def run_report(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
     row = dict(zip(result.columns, result.rows[0], strict=True))
     row["failures_by_stage"] = json.loads(row["failures_by_stage"] or "{}")
     return RunReport.model_validate({k: v for k, v in row.items() if k in RunReport.model_fields and v is not None})
+
+
+def posts_condition(where: str) -> str:
+    """`where` as one SQL condition on posts, judged by DuckDB's own parser (a ';' or a comment
+    inside a string literal is the literal's), wrapped so that nothing after it in a query can
+    be commented out or joined to it. ValueError when it is not one condition."""
+    wrapped = f"({where}\n)"
+    try:
+        statements = duckdb.extract_statements(f"SELECT post_id FROM posts WHERE {wrapped}")
+    except duckdb.Error as exc:
+        raise ValueError(_first_line(exc)) from exc
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise ValueError("it must be one SQL condition on posts")
+    return wrapped
+
+
+def check_condition(con: duckdb.DuckDBPyConnection, where: str) -> int:
+    """How many posts `where` selects; ValueError, with DuckDB's reason, when it is not a condition
+    on posts (a syntax error, an unknown column)."""
+    try:
+        return con.execute(f"SELECT count(*) FROM posts WHERE {posts_condition(where)}").fetchone()[0]
+    except duckdb.Error as exc:
+        raise ValueError(_first_line(exc)) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)

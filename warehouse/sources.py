@@ -14,23 +14,24 @@ import duckdb
 import pyarrow as pa
 
 from schemas import FetchResult, RawDocument, SourceHints, SourceItem
-from warehouse.load import _STR, _STRS, _TS, _insert, hints_from_row, transaction
+from warehouse.load import hints_from_row
+from warehouse.tables import STR, STRS, TS, insert_rows, transaction
 
 FETCHES = pa.schema(
-    [("run_id", _STR), ("source_name", _STR), ("url", _STR), ("kind", _STR), ("outcome", _STR),
-     ("status", pa.int32()), ("final_url", _STR), ("content_type", _STR), ("byte_size", pa.int64()),
-     ("elapsed_seconds", pa.float64()), ("attempts", pa.int32()), ("error", _STR), ("error_kind", _STR),
-     ("doc_id", _STR), ("fetched_at", _TS)]
+    [("run_id", STR), ("source_name", STR), ("url", STR), ("kind", STR), ("outcome", STR),
+     ("status", pa.int32()), ("final_url", STR), ("content_type", STR), ("byte_size", pa.int64()),
+     ("elapsed_seconds", pa.float64()), ("attempts", pa.int32()), ("error", STR), ("error_kind", STR),
+     ("doc_id", STR), ("fetched_at", TS)]
 )
 URL_STATES = pa.schema(
-    [("url", _STR), ("etag", _STR), ("last_modified", _STR), ("doc_id", _STR), ("outcome", _STR),
-     ("status", pa.int32()), ("error", _STR), ("last_fetched_at", _TS), ("last_ok_at", _TS)]
+    [("url", STR), ("etag", STR), ("last_modified", STR), ("doc_id", STR), ("outcome", STR),
+     ("status", pa.int32()), ("error", STR), ("last_fetched_at", TS), ("last_ok_at", TS)]
 )
-ITEMS = pa.schema([("source_name", _STR), ("url", _STR), ("stamp", _STR), ("hints", _STR), ("listed_at", _TS)])
+ITEMS = pa.schema([("source_name", STR), ("url", STR), ("stamp", STR), ("hints", STR), ("listed_at", TS)])
 HINTS = pa.schema(
-    [("source_uri", _STR), ("doc_id", _STR), ("source_name", _STR), ("origin", _STR), ("event", _STR),
-     ("language", _STR), ("title", _STR), ("authors", _STRS), ("published_at", pa.date32()),
-     ("categories", _STRS), ("tags", _STRS), ("updated_at", _TS), ("run_id", _STR)]
+    [("source_uri", STR), ("doc_id", STR), ("source_name", STR), ("origin", STR), ("event", STR),
+     ("language", STR), ("title", STR), ("authors", STRS), ("published_at", pa.date32()),
+     ("categories", STRS), ("tags", STRS), ("updated_at", TS), ("run_id", STR)]
 )
 # A 304 or a failure keeps what the last answer with content said; a failure keeps the last success time.
 _URL_STATE_UPSERT = """ON CONFLICT (url) DO UPDATE SET
@@ -57,8 +58,8 @@ def record_fetches(con: duckdb.DuckDBPyConnection, source_name: str, results: li
                           last_ok_at=r.fetched_at if r.outcome != "failed" else None)
               for r in results}
     with transaction(con):
-        _insert(con, "fetches", rows, FETCHES)
-        _insert(con, "url_states", list(states.values()), URL_STATES, _URL_STATE_UPSERT)
+        insert_rows(con, "fetches", rows, FETCHES)
+        insert_rows(con, "url_states", list(states.values()), URL_STATES, _URL_STATE_UPSERT)
 
 
 def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -81,7 +82,7 @@ def stale_items(con: duckdb.DuckDBPyConnection, source_name: str, listed: list[S
     if not listed:
         return []
     table = pa.Table.from_pylist([dict(url=i.url, stamp=i.stamp) for i in listed],
-                                 schema=pa.schema([("url", _STR), ("stamp", _STR)]))
+                                 schema=pa.schema([("url", STR), ("stamp", STR)]))
     con.register("listed", table)
     try:
         stale = {url for (url,) in con.execute(
@@ -138,7 +139,7 @@ def stored_hints(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]) ->
     if not keys:
         return {}
     table = pa.Table.from_pylist([dict(source_uri=u, doc_id=d) for u, d in keys],
-                                 schema=pa.schema([("source_uri", _STR), ("doc_id", _STR)]))
+                                 schema=pa.schema([("source_uri", STR), ("doc_id", STR)]))
     con.register("wanted_hints", table)
     try:
         rows = con.execute(
@@ -159,7 +160,7 @@ def store_hints(con: duckdb.DuckDBPyConnection, docs: list[RawDocument], run_id:
     rows = [dict(source_uri=uri, doc_id=doc_id, source_name=h.source, updated_at=now, run_id=run_id,
                  **h.model_dump(exclude={"source"}))
             for (uri, doc_id), h in changed.items()]
-    _insert(con, "document_hints", rows, HINTS, """ON CONFLICT (source_uri, doc_id) DO UPDATE SET
+    insert_rows(con, "document_hints", rows, HINTS, """ON CONFLICT (source_uri, doc_id) DO UPDATE SET
         source_name = excluded.source_name, origin = excluded.origin, event = excluded.event,
         language = excluded.language, title = excluded.title, authors = excluded.authors,
         published_at = excluded.published_at, categories = excluded.categories, tags = excluded.tags,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError
+from warehouse.errors import WarehouseError
 
 GZIP_LEVEL = 6  # 5 x smaller than the pages, 5 ms a page; 9 gains under 1 %, 1 loses 16 %
 

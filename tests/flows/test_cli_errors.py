@@ -74,7 +74,6 @@ def test_a_full_disk_is_one_line(tmp_path: Path, monkeypatch, failure, command):
 
     monkeypatch.setattr(flows.runners, "run_flow", full)
     monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
-    monkeypatch.setattr(flows.cli, "_ingest_on_worker", lambda *args: "absent")
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text("Un billet.")
     args = [a.replace("IN", str(tmp_path / "in")) for a in command]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS, SHARED, query
+from tests.flows.test_interrupts import servers_of
 from tests.flows.test_reprocess_e2e import snapshot as _snapshot
 
 pytestmark = pytest.mark.slow
@@ -65,8 +66,9 @@ def test_worker_processes_give_the_in_process_warehouse(corpus: Path, in_process
     assert result.returncode == 1, result.stderr[-3000:]
     assert snapshot(db) == snapshot(in_process)
     assert query(db, "SELECT count(*) FROM posts")[0][0] >= 2
-    # the workers reported to the run's one embedded API instead of starting their own
-    assert result.stderr.count("Starting temporary server") <= 1
+    # the flow and its workers reported to the one API the run started, which stopped with it
+    assert "Starting temporary server" not in result.stderr
+    assert not servers_of(tmp_path / "prefect")
     again = covpipe(tmp_path, "reprocess", "--all", "--db", str(db), "--task-runner", "process", "--workers", "2")
     assert again.returncode == 1, again.stderr[-3000:]  # the two failed documents fail again
     assert "no post changed" in again.stdout
@@ -76,7 +78,7 @@ def test_worker_processes_give_the_in_process_warehouse(corpus: Path, in_process
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A real `prefect server start` on loopback, for the runners that need one."""
-    from flows.serve import start_server
+    from flows.prefect_server import start_server
 
     started = start_server(tmp_path_factory.mktemp("server"), ui=False)
     yield started
@@ -100,44 +102,3 @@ def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process:
     assert workers == 2
     assert snapshot(db) == snapshot(in_process)
     assert "Starting temporary server" not in result.stderr  # it ran against the real server
-
-
-def test_a_served_worker_gives_the_in_process_warehouse(corpus: Path, in_process: Path, server, tmp_path: Path):
-    import re
-
-    import httpx
-
-    from flows.remote import PrefectApi, worker_deployment
-    from flows.serve import parse_worker
-
-    log_path = tmp_path / "worker.log"
-    with parse_worker(cli_env(tmp_path, PREFECT_API_URL=server.api_url), log_path):
-        db = tmp_path / "w.duckdb"
-        whole = covpipe(tmp_path, "ingest", str(corpus), "--db", str(db), "--task-runner", "served",
-                        PREFECT_API_URL=server.api_url)
-        served = log_path.read_text().count("Task run 'parse-batch-served")
-        # a run of one batch goes whole to the worker, which runs the flow in its own process
-        small_db = tmp_path / "small.duckdb"
-        small = covpipe(tmp_path, "ingest", str(corpus), "--db", str(small_db), PREFECT_API_URL=server.api_url,
-                        COVPIPE_BATCH_SIZE="64")
-        api = PrefectApi(server.api_url)
-        deployment = worker_deployment(api)
-        api.close()
-    assert whole.returncode == 1, whole.stderr[-3000:]  # the two failing documents, recorded
-    assert snapshot(db) == snapshot(in_process)
-    assert served >= 2  # the documents in batches of two, parsed by the worker
-    assert "in the flow's process" not in whole.stderr + small.stderr  # no batch fell back
-    assert not [p for p in (tmp_path / "prefect" / "storage").rglob("*") if p.is_file()]  # batches' files deleted
-
-    assert small.returncode == 1, small.stderr[-3000:]
-    found = re.search(r"ran on covpipe worker: flow run ([0-9a-f-]{36})", small.stdout)
-    assert found, small.stdout + small.stderr[-3000:]
-    flow_run_id = found[1]
-    assert "Starting temporary server" not in small.stderr and "Beginning flow run" not in small.stderr
-    assert snapshot(small_db) == snapshot(in_process)
-    assert query(small_db, "SELECT flow_run_id, status, failures FROM runs") == [
-        (flow_run_id, "completed_with_failures", 2)]
-    run = httpx.get(f"{server.api_url}/flow_runs/{flow_run_id}").json()
-    assert run["state"]["type"] == "COMPLETED" and run["deployment_id"] == deployment
-    assert f"Flow run '{run['name']}' - Finished in state Completed()" in log_path.read_text()
-    assert httpx.get(f"{server.api_url}/deployments/{deployment}").status_code == 404  # the stopped worker removed it

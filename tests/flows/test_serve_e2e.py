@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.serve import start_server
+from flows.prefect_server import start_server
 from tests.conftest import ROOT, SEEDS, query
 
 pytestmark = pytest.mark.slow

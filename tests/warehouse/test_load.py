@@ -6,6 +6,7 @@ import pytest
 from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
 from tasks.acquire import document_id
 from warehouse import load as wh
+from warehouse import runs
 from warehouse.store import DocumentStore
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -77,7 +78,7 @@ def test_store_documents_restores_a_lost_file_when_the_bytes_come_again(con):
 
 def test_store_documents_rolled_back_leaves_no_row_and_a_reusable_file(con, monkeypatch):
     page = doc(b"un billet", "/a.txt")
-    monkeypatch.setattr(wh, "_insert", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(wh, "insert_rows", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError):
         wh.store_documents(con, [page], "r1", NOW)
     assert table(con, "SELECT count(*) FROM documents") == [(0,)]
@@ -101,8 +102,8 @@ def test_load_posts_is_idempotent_and_replaces_event_links(con):
 
 def test_failures_hold_the_latest_state_per_source(con):
     d = doc(b"one", "/x.txt")
-    wh.record_failures(con, [Failure(source_uri="/x.txt", stage=Stage.DECODE, reason="bad")], "r1", NOW)
-    wh.record_failures(con, [Failure(source_uri="/x.txt", stage=Stage.CLEAN, reason="worse")], "r2", NOW)
+    runs.record_failures(con, [Failure(source_uri="/x.txt", stage=Stage.DECODE, reason="bad")], "r1", NOW)
+    runs.record_failures(con, [Failure(source_uri="/x.txt", stage=Stage.CLEAN, reason="worse")], "r2", NOW)
     assert table(con, "SELECT stage, reason, run_id FROM failures") == [("clean", "worse", "r2")]
     wh.load_posts(con, [post(d)], "r3", NOW)
     assert table(con, "SELECT count(*) FROM failures") == [(0,)]
@@ -129,3 +130,28 @@ def test_the_fullest_name_of_an_entity_wins_within_and_across_loads(con):
     assert table(con, "SELECT name FROM entities") == [("Union européenne",)]
     wh.load_posts(con, [naming("/c.txt", "Union")], "r2", NOW)
     assert table(con, "SELECT name FROM entities") == [("Union européenne",)]
+
+
+@pytest.mark.parametrize("where, selected", [
+    ("title = 'a;b'", {"b"}),  # a ';' inside a literal is the literal's
+    ("title = 'a;b' -- the one with a semicolon", {"b"}),  # a comment ends the condition, not the query
+    ("title LIKE '%/*%'", set()),
+    ("title <> 'a;b' OR title IS NULL", {"a"}),
+])
+def test_a_where_condition_is_judged_by_duckdbs_parser(con, where, selected):
+    a, b = doc(b"<p>a</p>", "file:///a.html"), doc(b"<p>b</p>", "file:///b.html")
+    wh.store_documents(con, [a, b], "run", NOW)
+    wh.load_posts(con, [post(a).model_copy(update=dict(title=None)), post(b).model_copy(update=dict(title="a;b"))],
+                  "run", NOW)
+    found = wh.reprocess_candidates(con, version="v", everything=True, where=where, skip_run=None)
+    assert {uri[-6] for uri, _, _ in found} == selected
+
+
+@pytest.mark.parametrize("where", ["1=1; DROP TABLE posts", "1=1) OR (1=1; DELETE FROM posts", "titl = 'x'", "1=1 --\n)"])
+def test_a_where_that_is_not_one_condition_on_posts_is_refused(con, where):
+    from warehouse.queries import check_condition
+
+    with pytest.raises(ValueError):
+        check_condition(con, where)
+    with pytest.raises(ValueError):
+        wh.reprocess_candidates(con, version="v", everything=True, where=where, skip_run=None)

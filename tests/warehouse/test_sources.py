@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from schemas import FetchResult, SourceHints, SourceItem
 from tests.warehouse.test_load import NOW, doc, table
 from warehouse import load as wh
+from warehouse import runs
 from warehouse import sources as crawl
 
 API = SourceHints(source="blog", origin="wordpress-api", title="Titre", authors=("Marie Dupont",),
@@ -64,7 +65,7 @@ def test_hints_are_stored_per_version_and_read_back_with_the_document(con):
 def test_clear_fetch_failures_keeps_parse_failures(con):
     from schemas import Failure, Stage
 
-    wh.record_failures(con, [Failure(source_uri="u1", stage=Stage.ACQUIRE, reason="timed out"),
+    runs.record_failures(con, [Failure(source_uri="u1", stage=Stage.ACQUIRE, reason="timed out"),
                              Failure(source_uri="u2", stage=Stage.CLEAN, reason="no article text found")], "r1", NOW)
     crawl.clear_fetch_failures(con, ["u1", "u2"])
     assert table(con, "SELECT source_uri FROM failures") == [("u2",)]

@@ -1,0 +1,103 @@
+"""Checks made before a run starts Prefect, and the one-line errors of a run: what the user can
+fix costs a second and one line (exit 2), not a run and a traceback. No Prefect import."""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from flows.console import err, fail, read_only
+from schemas import Settings
+from warehouse import WarehouseError
+
+
+def check_inputs(paths: list[Path]) -> None:
+    """Every path given exists and can be read: a typo costs a second, not a run."""
+    for path in paths:
+        if not path.exists():
+            err.print(f"[red]error:[/red] no such file or folder: {escape(str(path))}", soft_wrap=True)
+            raise typer.Exit(2)
+        if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+            err.print(f"[red]error:[/red] cannot read {escape(str(path))} (permission denied)", soft_wrap=True)
+            raise typer.Exit(2)
+
+
+def check_not_held(settings: Settings) -> None:
+    """No other run holds the warehouse (waiting up to COVPIPE_LOCK_WAIT_SECONDS), checked before
+    Prefect starts; the run takes the lock itself when it opens the warehouse."""
+    from warehouse.writer import run_holder
+
+    deadline = time.monotonic() + settings.lock_wait_seconds
+    while (pid := run_holder(settings.db)) is not None:
+        if time.monotonic() >= deadline:
+            err.print(f"[red]error:[/red] warehouse busy: process {pid} is writing {escape(str(settings.db))} "
+                      f"(waited {settings.lock_wait_seconds:.0f} s); try again when it finishes, or raise "
+                      "COVPIPE_LOCK_WAIT_SECONDS", soft_wrap=True)
+            raise typer.Exit(2)
+        time.sleep(0.2)
+
+
+def run_failed(exc: Exception, settings: Settings, user_errors: tuple[type, ...] = ()) -> None:
+    """A run stopped by what the user can fix (a busy or damaged warehouse, a full disk, or
+    `user_errors`): one line, exit 2. Anything else is a bug and keeps its traceback."""
+    if disk_full(exc):
+        err.print(f"[red]error:[/red] no space left on the disk of {escape(str(settings.db))}; free some space "
+                  "and run again (the batches already loaded are kept, the rest is done again)", soft_wrap=True)
+    elif isinstance(exc, (WarehouseError, *user_errors)):
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    else:
+        raise exc
+    raise typer.Exit(2) from exc
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether a full disk is behind `exc` (an OSError, or DuckDB's message), through its causes."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def check_sources(settings: Settings, names: list[str] | None = None):
+    """The sources file, read and checked, or exit 2 with what to fix."""
+    from schemas import SourcesError, parse_sources
+
+    path = settings.sources
+    try:
+        config = parse_sources(path.read_text("utf-8"), base=path.resolve().parent)
+        for name in names or ():
+            config.get(name)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/red] no sources file at {path}: copy sources.example.toml to {path}, "
+                  "or pass --sources FILE")
+        raise typer.Exit(2) from exc
+    except IsADirectoryError as exc:
+        err.print(f"[red]error:[/red] --sources takes a TOML file; {path} is a folder", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/red] cannot read {path}: {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except (SourcesError, KeyError) as exc:  # escaped: "[sources.blog]" is not rich markup
+        err.print(f"[red]error:[/red] {escape(f'{path}: {exc.args[0]}')}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    return config
+
+
+def check_where(settings: Settings, where: str) -> None:
+    """--where is one condition on posts, as DuckDB's parser and binder judge it."""
+    from warehouse.queries import check_condition
+
+    con = read_only(settings)
+    try:
+        check_condition(con, where)
+    except ValueError as exc:
+        raise fail(f"--where {escape(repr(where))} is not a condition on posts: {escape(str(exc))}") from exc
+    finally:
+        con.close()
