@@ -2,21 +2,17 @@
 
 Wiring only: read settings once, cut the inputs into batches, run the acquire and parse
 tasks on each, and hand the results to the warehouse, which is written by this process
-alone. Raw documents are stored before any parsing, so a parser crash loses nothing.
-`process_documents` is the per-batch step that the poll flow (live sources) shares.
+alone. Raw documents are stored before any parsing, so a parser crash loses nothing. The
+steps themselves are plain functions (`flows.steps`); `process_documents` is the per-batch
+step that the poll flow (live sources) shares.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections import Counter, deque
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -28,6 +24,7 @@ from prefect.runtime import flow_run
 from flows import progress
 from flows.interrupts import checkpoint, requested, run_closed
 from flows.runners import in_flight
+from flows.steps import Tally, batches, load_batch, pipelined, report_of, store_batch
 from schemas import Failure, KnownEvent, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
 from tasks.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
@@ -35,10 +32,8 @@ from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh
 from warehouse import runs
-from warehouse.sources import store_hints
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 # Batches carry megabytes of bytes: hashing them for Prefect's cache would cost more than the work.
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -66,97 +61,24 @@ def submit_parse(settings: Settings, docs: list[RawDocument], **parameters) -> P
     return parse_batch_task.submit(docs, options=settings.parse, **parameters)
 
 
-def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of `size` items (the last one shorter)."""
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-@dataclass
-class Tally:
-    """What a run did so far: counts, and failures by stage (each failure recorded as it comes)."""
-
-    writer: Writer
-    run_id: str
-    counts: Counter = field(default_factory=Counter)
-    failures_by_stage: Counter = field(default_factory=Counter)
-
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        return self.writer.con
-
-    def fail(self, failures: list[Failure]) -> None:
-        runs.record_failures(self.con, failures, self.run_id, datetime.now(UTC))
-        self.failures_by_stage.update(f.stage.value for f in failures)
-
-    @property
-    def failed(self) -> int:
-        return sum(self.failures_by_stage.values())
-
-
-@dataclass
-class Submitted:
-    """A batch whose documents are stored and whose parse task is on its way."""
-
-    documents: int
-    current: dict[str, tuple[str, str]]
-    job: PrefectFuture | None
-    now: datetime
-
-
-def submit_documents(tally: Tally, raws: list[RawDocument], *, version: str, settings: Settings, now: datetime,
-                     known_events: tuple[KnownEvent, ...]) -> Submitted:
-    """Store a batch of raw documents (and their hints) and submit the parse of those that are new or changed.
-
-    A document is parsed again only when its bytes, the parser or its source's hints changed.
-    """
-    con, run_id = tally.con, tally.run_id
-    tally.counts["documents_new"] += wh.store_documents(con, raws, run_id, now)
-    rehinted = store_hints(con, raws, run_id, now)
-    current = wh.current_posts(con, [d.source_uri for d in raws])
-    todo = [d for d in raws if current.get(d.source_uri) != (d.doc_id, version) or d.source_uri in rehinted]
-    tally.counts["unchanged"] += len(raws) - len(todo)
-    job = submit_parse(settings, todo, known_events=known_events, now=now, version=version) if todo else None
-    return Submitted(len(raws), current, job, now)
-
-
-def finish_documents(tally: Tally, submitted: Submitted) -> list[ParseOutcome]:
-    """Wait for a submitted batch's parse and load its posts and failures."""
-    if submitted.job is not None:
-        tally.writer.release()  # readers (status, sql) get the file while the batch parses
+def outcomes_of(writer: Writer, job: PrefectFuture | None) -> list[ParseOutcome]:
+    """Wait for a batch's parse (readers get the warehouse meanwhile); no job, no outcome."""
+    if job is None:
+        return []
+    writer.release()  # readers (status, sql) get the file while the batch parses
     checkpoint()
-    outcomes: list[ParseOutcome] = submitted.job.result() if submitted.job is not None else []
-    current = submitted.current
-    posts = [o.post for o in outcomes if o.post is not None]
-    wh.load_posts(tally.con, posts, tally.run_id, submitted.now)
-    tally.fail([o.failure for o in outcomes if o.failure is not None])
-    tally.counts["posts"] += len(posts)
-    tally.counts["posts_new"] += sum(p.source_uri not in current for p in posts)
-    tally.counts["posts_changed"] += sum(p.source_uri in current and current[p.source_uri][0] != p.doc_id
-                                         for p in posts)
-    return outcomes
+    return job.result()
 
 
 def process_documents(tally: Tally, raws: list[RawDocument], *, version: str, settings: Settings,
                       now: datetime) -> list[ParseOutcome]:
     """Store, parse and load one batch before returning (the poll flow's step)."""
-    known = wh.known_events(tally.con)
-    return finish_documents(tally, submit_documents(tally, raws, version=version, settings=settings, now=now,
-                                                    known_events=known))
-
-
-def report_of(tally: Tally, flow_name: str, started: datetime, version: str, **extra) -> RunReport:
-    """The run's report from its tally."""
-    counts = tally.counts
-    return RunReport(
-        run_id=tally.run_id, flow_run_id=flow_run.get_id(), flow_name=flow_name, started_at=started,
-        finished_at=datetime.now(UTC), parser_version=version,
-        status="completed_with_failures" if tally.failed else "completed",
-        inputs_seen=counts["inputs"], documents_new=counts["documents_new"], posts_written=counts["posts"],
-        posts_unchanged=counts["unchanged"], posts_new=counts["posts_new"], posts_changed=counts["posts_changed"],
-        failures=tally.failed, failures_by_stage=dict(tally.failures_by_stage), **extra,
-    )
+    stored = store_batch(tally, raws, version=version, now=now)
+    job = submit_parse(settings, stored.todo, known_events=wh.known_events(tally.con), now=now,
+                       version=version) if stored.todo else None
+    outcomes = outcomes_of(tally.writer, job)
+    load_batch(tally, stored, outcomes)
+    return outcomes
 
 
 @flow(name="ingest", log_prints=False, validate_parameters=False)
@@ -181,36 +103,33 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
         total_batches = -(-len(files) // settings.batch_size)
         # Events known when the run starts: every batch sees the same, whichever finishes first.
         known = wh.known_events(writer.con)
-        pending: deque[tuple[int, int, Submitted]] = deque()
-
         done = 0
 
-        def finish_oldest() -> None:
-            nonlocal done
-            number, files_in_batch, submitted = pending.popleft()
-            outcomes = finish_documents(tally, submitted)
-            done += files_in_batch
-            if total_batches > 1:
-                progress.advance(done, len(files), tally.failed)
-            logger.info(
-                "batch %d/%d: %d files, %d parsed, %d unchanged, %d failed so far",
-                number, total_batches, files_in_batch, sum(o.post is not None for o in outcomes),
-                submitted.documents - len(outcomes), tally.failed,
-            )
-
-        for number, batch in enumerate(batches(files, settings.batch_size), start=1):
+        def submit(numbered: tuple[int, list[Path]]):
+            number, batch = numbered
             now = datetime.now(UTC)
             acquired = acquire_batch(batch, now)
             checkpoint()
             tally.fail([d for d in acquired if isinstance(d, Failure)])
-            raws = [d for d in acquired if isinstance(d, RawDocument)]
-            pending.append((number, len(batch), submit_documents(
-                tally, raws, version=version, settings=settings, now=now, known_events=known)))
-            while len(pending) > in_flight(settings):
-                finish_oldest()
-        while pending:
-            finish_oldest()
-        report = report_of(tally, "ingest", started, version)
+            stored = store_batch(tally, [d for d in acquired if isinstance(d, RawDocument)], version=version, now=now)
+            job = submit_parse(settings, stored.todo, known_events=known, now=now, version=version) \
+                if stored.todo else None
+            return number, len(batch), stored, job
+
+        def finish(submitted) -> None:
+            nonlocal done
+            number, files_in_batch, stored, job = submitted
+            outcomes = outcomes_of(writer, job)
+            load_batch(tally, stored, outcomes)
+            done += files_in_batch
+            if total_batches > 1:
+                progress.advance(done, len(files), tally.failed)
+            logger.info("batch %d/%d: %d files, %d parsed, %d unchanged, %d failed so far", number, total_batches,
+                        files_in_batch, sum(o.post is not None for o in outcomes), stored.documents - len(outcomes),
+                        tally.failed)
+
+        pipelined(enumerate(batches(files, settings.batch_size), start=1), submit, finish, in_flight(settings))
+        report = report_of(tally, "ingest", started, version, flow_run.get_id())
         runs.finish_run(writer.con, report)
     logger.info(
         "ingest done: %d inputs, %d new documents, %d posts written, %d unchanged, %d failed",

@@ -23,15 +23,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows.ingest import (
-    Tally,
-    acquire_batch,
-    batches,
-    process_documents,
-    report_of,
-    seed_bundled_events,
-)
+from flows.ingest import acquire_batch, process_documents, seed_bundled_events
 from flows.interrupts import checkpoint, run_closed
+from flows.steps import Tally, batches, report_of
 from schemas import (
     Failure,
     FetchRequest,
@@ -108,7 +102,7 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
             logger.info("%s (%s): %d fetches, %d not modified, %d posts written (%d new, %d changed), %d failed",
                         source.name, source.kind, done["fetched"], done["not_modified"], done["posts"],
                         done["posts_new"], done["posts_changed"], tally.failed - before[1])
-        report = report_of(tally, "poll", started, version, sources=tuple(s.name for s in chosen),
+        report = report_of(tally, "poll", started, version, flow_run.get_id(), sources=tuple(s.name for s in chosen),
                            pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
         runs.finish_run(writer.con, report)
     create_markdown_artifact(key="poll-report", markdown=_markdown(report), description="covpipe poll run")
@@ -247,8 +241,11 @@ def _list_wordpress(listing: Listing, fetch, source: Source, con: duckdb.DuckDBP
     """Pages of the REST API, most recently modified first, until a page holds nothing new and the next
     one was read before; the feed where the API is closed."""
     api = source.url.rstrip("/") + "/wp-json/wp/v2/posts"
-    page_url = lambda n: api + "?" + urlencode(
-        dict(per_page=source.per_page, page=n, orderby="modified", order="desc", _embed="author,wp:term"))
+
+    def page_url(n: int) -> str:
+        return api + "?" + urlencode(
+            dict(per_page=source.per_page, page=n, orderby="modified", order="desc", _embed="author,wp:term"))
+
     page = 1
     while True:
         url = page_url(page)

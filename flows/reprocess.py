@@ -12,7 +12,7 @@ A post whose output did not change keeps its rows and only takes the new parser 
 from __future__ import annotations
 
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
@@ -20,10 +20,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import progress
-from flows.ingest import batches, submit_parse
-from flows.interrupts import checkpoint, run_closed
+from flows.ingest import outcomes_of, submit_parse
+from flows.interrupts import run_closed
 from flows.runners import in_flight
-from schemas import Failure, ParseOutcome, Post, RawDocument, RunReport, Settings
+from flows.steps import batches, pipelined
+from schemas import Failure, Post, RawDocument, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh
@@ -58,15 +59,11 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         logger.info("reprocess %d sources in %s (parser %s%s%s)", len(candidates), settings.db, version,
                     f", resuming {resumes[:8]}" if resumes else "", ", dry run" if dry_run else "")
         known = wh.known_events(writer.con)  # as the run starts: every batch sees the same events
-        pending: deque = deque()
 
-        def finish_oldest() -> None:
+        def finish(submitted) -> None:
             nonlocal all_changes
-            number, batch, now, unread, job = pending.popleft()
-            if job is not None:
-                writer.release()  # readers (status, sql) get the file while the batch parses
-            checkpoint()
-            outcomes: list[ParseOutcome] = job.result() if job is not None else []
+            number, batch, now, unread, job = submitted
+            outcomes = outcomes_of(writer, job)
             posts = [o.post for o in outcomes if o.post is not None]
             failures = unread + [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(writer.con, batch, posts, failures, run_id, version)
@@ -84,17 +81,16 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             if len(candidates) > settings.batch_size:
                 progress.advance(counts["done"], len(candidates), sum(failures_by_stage.values()))
 
-        for number, batch in enumerate(batches(candidates, settings.batch_size), start=1):
+        def submit(numbered: tuple[int, list]):
+            number, batch = numbered
             now = datetime.now(UTC)
             read = wh.read_documents(writer.con, [(uri, doc_id) for uri, doc_id, _ in batch])
             docs = [d for d in read if isinstance(d, RawDocument)]
             unread = [f for f in read if isinstance(f, Failure)]  # a stored file gone or damaged
             job = submit_parse(settings, docs, known_events=known, now=now, version=version) if docs else None
-            pending.append((number, batch, now, unread, job))
-            while len(pending) > in_flight(settings):
-                finish_oldest()
-        while pending:
-            finish_oldest()
+            return number, batch, now, unread, job
+
+        pipelined(enumerate(batches(candidates, settings.batch_size), start=1), submit, finish, in_flight(settings))
         if not dry_run:
             wh.drop_orphan_entities(writer.con)
         failed = sum(failures_by_stage.values())
