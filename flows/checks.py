@@ -27,18 +27,22 @@ def check_inputs(paths: list[Path]) -> None:
             raise typer.Exit(2)
 
 
+RUN_LOCK_GRACE = 1.0  # seconds a command waits for another run by default: runs last minutes, not seconds
+
+
 def check_not_held(settings: Settings) -> None:
-    """No other run holds the warehouse (waiting up to COVPIPE_LOCK_WAIT_SECONDS), checked before
-    Prefect starts; the run takes the lock itself when it opens the warehouse."""
+    """No other run holds the warehouse, checked before Prefect starts (the run takes the lock
+    itself when it opens the warehouse). Another run holds it for minutes, so a command waits
+    RUN_LOCK_GRACE seconds for it, or COVPIPE_LOCK_WAIT_SECONDS when that is set (to queue
+    behind it)."""
     from warehouse.writer import run_holder
 
-    deadline = time.monotonic() + settings.lock_wait_seconds
+    wait = settings.lock_wait_seconds if "lock_wait_seconds" in settings.model_fields_set else RUN_LOCK_GRACE
+    deadline = time.monotonic() + wait
     while (pid := run_holder(settings.db)) is not None:
         if time.monotonic() >= deadline:
-            err.print(f"[red]error:[/red] warehouse busy: process {pid} is writing {escape(str(settings.db))} "
-                      f"(waited {settings.lock_wait_seconds:.0f} s); try again when it finishes, or raise "
-                      "COVPIPE_LOCK_WAIT_SECONDS", soft_wrap=True)
-            raise typer.Exit(2)
+            raise fail(f"warehouse busy: process {pid} is writing {escape(str(settings.db))} (waited {wait:.0f} s); "
+                       "try again when it finishes, or set COVPIPE_LOCK_WAIT_SECONDS to wait for it")
         time.sleep(0.2)
 
 
