@@ -21,9 +21,9 @@ from pathlib import Path
 from spacy.tokens import Doc, DocBin
 
 from schemas import ParseOptions, Post
-from tasks.acquire import acquire_file
+from tasks.sources.acquire import acquire_file
 from tasks.events import bundled_events
-from tasks.nlp import load_nlp, parse_texts
+from tasks.names.nlp import load_nlp, parse_texts
 from tasks.parse import enrich_post, prepare_post
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
-"""Entity stage throughput: spaCy over N post bodies (`tasks.nlp.parse_texts`), then entity resolution.
+"""Entity stage throughput: spaCy over N post bodies (`tasks.names.nlp.parse_texts`), then entity resolution.
 
 Bodies come from the posts of a warehouse (`--db`, e.g. one built by `make bench-reprocess`
-or `make run`), repeated to reach N. Runs the project's pipeline (`tasks.nlp.load_nlp`:
+or `make run`), repeated to reach N. Runs the project's pipeline (`tasks.names.nlp.load_nlp`:
 fr_core_news_md without its lemmatizer, with paragraph breaks and the known-organisations
 ruler) in one process, the way a parse task does, and reports posts/s, words/s, the time
 in spaCy and in the entity rules, and the peak resident memory of the process.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from tasks.entities import extract_entities
-from tasks.nlp import DEFAULT_MODEL, load_nlp, parse_texts
+from tasks.names.entities import extract_entities
+from tasks.names.nlp import DEFAULT_MODEL, load_nlp, parse_texts
 from tasks.version import model_version
 
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from schemas import FetchPolicy, FetchRequest
-from tasks.fetch import Fetcher
+from tasks.sources.fetch import Fetcher
 
 PAGE = ("<html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
         "<p>Un billet de démonstration pour le banc d'essai de politesse.</p></article></body></html>")

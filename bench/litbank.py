@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.speaker_pages import litbank_pages, named_accuracy, read_citations
 from bench.speakers import predict
-from tasks.speakers import shipped_model
+from tasks.speech.speakers import shipped_model
 
 
 def main() -> int:

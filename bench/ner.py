@@ -4,7 +4,7 @@ Rebuilds text from the gold tokens of ../shared/data/fr-ner-hipe2020 (one docume
 article, coarse literal tags) and fr-ner-europeana (blocks cut into chunks of ~300 tokens at
 a "." token) and scores two extractors on the same texts: "plain" is the `doc.ents` of a bare
 `spacy.load` of the model (MISC ignored), "covpipe" the mentions of
-`tasks.entities.extract_entities` on the project's pipeline `tasks.nlp.load_nlp` (with its
+`tasks.names.entities.extract_entities` on the project's pipeline `tasks.names.nlp.load_nlp` (with its
 entity ruler; PERSON->PER; MISC and EVENT ignored). Precision, recall
 and F1 per type and micro over the three types, on exact character spans and, leniently, on
 any overlap with a span of the same type. Both golds are historical OCR press, and HIPE's
@@ -28,8 +28,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from tasks.entities import extract_entities
-from tasks.nlp import DEFAULT_MODEL, load_nlp
+from tasks.names.entities import extract_entities
+from tasks.names.nlp import DEFAULT_MODEL, load_nlp
 from tasks.version import model_version
 
 TYPES = ("PER", "ORG", "LOC")

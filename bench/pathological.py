@@ -61,7 +61,7 @@ def _bomb(folder: Path) -> Path:
 def run_case(case: str, folder: Path) -> dict:
     """One case in this process: its outcome (the failure's reason, or what was parsed)."""
     from schemas import ParseOptions
-    from tasks.acquire import acquire_bytes, acquire_file
+    from tasks.sources.acquire import acquire_bytes, acquire_file
     from tasks.events import bundled_events
     from tasks.parse import parse_batch
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from schemas import Post
-from tasks.entities import extract_entities
-from tasks.nlp import load_nlp
+from tasks.names.entities import extract_entities
+from tasks.names.nlp import load_nlp
 from tasks.parse import extract_quotes
 
 from bench.devset import dev_documents, parsed, scorer

@@ -26,10 +26,10 @@ import sys
 from pathlib import Path
 
 from schemas import Post
-from tasks.attribution_context import Passage
-from tasks.people import People
-from tasks.speaker_ranker import Candidates, Linear, Model, Turns, decide, gate_features, ranked
-from tasks.speakers import attribute_speakers, echoes, feature_digest
+from tasks.speech.attribution_context import Passage
+from tasks.speech.people import People
+from tasks.speech.speaker_ranker import Candidates, Linear, Model, Turns, decide, gate_features, ranked
+from tasks.speech.speakers import attribute_speakers, echoes, feature_digest
 
 from bench.devset import score
 from bench.speaker_pages import Page, litbank_pages, named_accuracy, normalise, web_pages

@@ -122,9 +122,9 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
     """Parse one batch the way the flow's task does, timing each stage (CPU seconds)."""
     from schemas import RawDocument, Settings
     from tasks import parse
-    from tasks.acquire import acquire_file
+    from tasks.sources.acquire import acquire_file
     from tasks.events import bundled_events
-    from tasks.nlp import load_nlp, parse_texts
+    from tasks.names.nlp import load_nlp, parse_texts
     from tasks.version import parser_version
 
     settings = Settings()
@@ -150,7 +150,7 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
 
 def _warm(_: int) -> None:
     from schemas import Settings
-    from tasks.nlp import load_nlp
+    from tasks.names.nlp import load_nlp
 
     load_nlp(Settings().parse.spacy_model)
 

@@ -51,7 +51,7 @@ class Sampler:
 
 def parsed_pages(shared: Path | None, pages: int, work: Path) -> tuple[list, list]:
     from schemas import RawDocument, Settings
-    from tasks.acquire import acquire_file
+    from tasks.sources.acquire import acquire_file
     from tasks.events import bundled_events
     from tasks.parse import parse_batch
     from tasks.version import parser_version

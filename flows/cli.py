@@ -110,7 +110,7 @@ def ingest(
             _print_run(unchanged, settings)
             return
         from flows.runners import for_inputs
-        from tasks.acquire import discover_inputs
+        from tasks.sources.acquire import discover_inputs
 
         inputs = sum(1 for _ in islice(discover_inputs(paths), settings.batch_size + 1))
         settings = for_inputs(settings, inputs)
@@ -283,7 +283,7 @@ def _prepare_flow_run(settings: Settings) -> None:
 
     start_api(settings)
     if in_process(settings):
-        from tasks.nlp import warm_up
+        from tasks.names.nlp import warm_up
 
         warm_up(settings.parse.spacy_model)
 

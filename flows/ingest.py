@@ -26,7 +26,7 @@ from flows.interrupts import checkpoint, requested, run_closed
 from flows.runners import in_flight
 from flows.steps import Tally, batches, load_batch, pipelined, report_of, store_batch
 from schemas import Failure, KnownEvent, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
-from tasks.acquire import acquire_file, discover_inputs
+from tasks.sources.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
 from tasks.version import parser_version
 from warehouse import Writer

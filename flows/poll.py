@@ -5,7 +5,7 @@ Wiring only: read the settings and the sources file once, list each source's pag
 changed or failed last time (with a conditional GET), and hand the bytes to
 `process_documents`, the per-batch step of file ingestion. Every fetch is a row of
 `fetches`; a failed fetch is a row of `failures` and never stops the run. The listing and
-parsing rules live in `tasks.listings` and `tasks.parse`, the network in `tasks.fetch`.
+parsing rules live in `tasks.sources.listings` and `tasks.parse`, the network in `tasks.sources.fetch`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from schemas import (
     Stage,
     parse_sources,
 )
-from tasks.acquire import acquire_bytes, discover_inputs
-from tasks.fetch import Fetcher
-from tasks.listings import (
+from tasks.sources.acquire import acquire_bytes, discover_inputs
+from tasks.sources.fetch import Fetcher
+from tasks.sources.listings import (
     items_from_feed,
     items_from_url_list,
     items_from_wordpress,

@@ -118,7 +118,7 @@ def load_model(name: str) -> None:
     """Start a parse worker: Ctrl-C left to the flow's process (which stops its workers), and the
     language model loaded before the first batch (start-up, not per batch)."""
     from flows.interrupts import ignore_ctrl_c
-    from tasks.nlp import load_nlp
+    from tasks.names.nlp import load_nlp
 
     ignore_ctrl_c()
     load_nlp(name)

@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 from schemas import RawDocument, RunReport, Settings
-from tasks.acquire import acquire_file, discover_inputs
+from tasks.sources.acquire import acquire_file, discover_inputs
 from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh

@@ -29,15 +29,15 @@ from schemas import (
     SourceHints,
     Stage,
 )
-from tasks.acquire import decode_document
-from tasks.bylines import names_from_byline
-from tasks.clean_html import clean_html
-from tasks.clean_text import clean_text_dump
+from tasks.sources.acquire import decode_document
+from tasks.text.bylines import names_from_byline
+from tasks.text.clean_html import clean_html
+from tasks.text.clean_text import clean_text_dump
 from tasks.events import detect_events, event_key, extract_hashtags
-from tasks.html_meta import extract_html_metadata
-from tasks.language import detect_language
-from tasks.normalize import normalize_line
-from tasks.quotes import find_quotes
+from tasks.text.html_meta import extract_html_metadata
+from tasks.text.language import detect_language
+from tasks.text.normalize import normalize_line
+from tasks.speech.quotes import find_quotes
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,7 +92,7 @@ def parse_batch(
         return outcomes
     # spaCy loads where parsing runs: the flow's process imports this module but, with
     # parse workers, never parses, so it does not pay for spaCy's import (seconds, 100+ MB).
-    from tasks.nlp import load_nlp, parse_texts
+    from tasks.names.nlp import load_nlp, parse_texts
 
     nlp = load_nlp(options.spacy_model)
     try:
@@ -135,8 +135,8 @@ def _guarded(raw: RawDocument, stage: Stage, step) -> ParseOutcome:
 
 def enrich_post(post: Post, doc) -> Post:
     """Entities, mentions, roles and speakers, from the language model's parse `doc` of the body."""
-    from tasks.entities import extract_entities
-    from tasks.speakers import attribute_speakers
+    from tasks.names.entities import extract_entities
+    from tasks.speech.speakers import attribute_speakers
 
     entities, mentions, roles = extract_entities(doc, post.events)
     found = attribute_speakers(doc, post.quotes, mentions, entities, roles)

@@ -16,9 +16,9 @@ from schemas import ParseOptions
 
 _LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer", "ftfy", "spacy",
               "rapidfuzz")
-_PARSING_FILES = ("*.py", "data/*")
+_PARSING_FILES = ("**/*.py", "data/*")
 # Modules under tasks/ that fetch and list pages but never decide what a page parses to.
-_NOT_PARSING = {"fetch.py", "pinned_transport.py", "listings.py"}
+_NOT_PARSING = {"fetch.py", "fetch_rules.py", "addresses.py", "pinned_transport.py", "listings.py"}
 
 
 @cache

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from schemas import RawDocument, RunReport, Settings
-from tasks.acquire import acquire_file, discover_inputs
+from tasks.sources.acquire import acquire_file, discover_inputs
 from tasks.events import bundled_events, event_key
 from tasks.parse import parse_batch
 from tasks.version import parser_version

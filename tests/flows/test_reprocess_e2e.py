@@ -26,7 +26,7 @@ COMPARED = {
 # Run in a subprocess: the verb-of-saying list without one verb, under a parser version of its own.
 DRIVER = """
 import sys
-import tasks.speech_lexicon as lexicon
+import tasks.speech.speech_lexicon as lexicon
 import flows.reprocess as reprocess
 verbs = lexicon.speech_verbs() - {sys.argv.pop(1)}
 lexicon.speech_verbs = lambda: verbs
@@ -100,12 +100,12 @@ def test_a_stored_document_gone_is_a_failure_and_its_post_stays(ingested: Path, 
 
 def test_a_rule_change_touches_exactly_the_posts_whose_output_changes(ingested, verb, tmp_path, monkeypatch):
     import flows.reprocess
-    import tasks.speech_lexicon
+    import tasks.speech.speech_lexicon
 
     db = copy(ingested, tmp_path)
     before = snapshot(db)
-    verbs = tasks.speech_lexicon.speech_verbs()
-    monkeypatch.setattr(tasks.speech_lexicon, "speech_verbs", lambda: verbs - {verb})
+    verbs = tasks.speech.speech_lexicon.speech_verbs()
+    monkeypatch.setattr(tasks.speech.speech_lexicon, "speech_verbs", lambda: verbs - {verb})
     monkeypatch.setattr(flows.reprocess, "parser_version", lambda options: "rule-change")
 
     dry = CliRunner().invoke(app, ["reprocess", "--dry-run", "--db", str(db)])
@@ -170,11 +170,11 @@ def test_a_killed_reprocess_leaves_whole_posts_and_a_rerun_equals_a_clean_run(in
 
     # the same change, uninterrupted, in this process
     import flows.reprocess
-    import tasks.speech_lexicon
+    import tasks.speech.speech_lexicon
 
     clean = copy_warehouse(ingested, tmp_path / "clean.duckdb")
-    verbs = tasks.speech_lexicon.speech_verbs() - {verb}
-    monkeypatch.setattr(tasks.speech_lexicon, "speech_verbs", lambda: verbs)
+    verbs = tasks.speech.speech_lexicon.speech_verbs() - {verb}
+    monkeypatch.setattr(tasks.speech.speech_lexicon, "speech_verbs", lambda: verbs)
     monkeypatch.setattr(flows.reprocess, "parser_version", lambda options: "rule-change")
     assert CliRunner().invoke(app, ["reprocess", "--db", str(clean)]).exit_code == 0
     assert snapshot(killed) == snapshot(clean)

@@ -9,7 +9,7 @@ import pytest
 
 from flows.steps import Tally, batches, load_batch, pipelined, report_of, store_batch
 from schemas import MediaType, ParseOutcome, Post, RawDocument
-from tasks.acquire import document_id
+from tasks.sources.acquire import document_id
 from warehouse import Writer
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

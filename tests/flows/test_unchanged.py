@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.unchanged import ingest_if_unchanged
 from schemas import ParseOptions, Settings
-from tasks.acquire import acquire_file
+from tasks.sources.acquire import acquire_file
 from tasks.version import parser_version
 from tests.warehouse.test_load import NOW, post
 from warehouse import connect

@@ -2,11 +2,11 @@
 
 import pytest
 
-from tasks.attribution_context import Passage
-from tasks.entities import extract_entities
-from tasks.nlp import load_nlp
+from tasks.speech.attribution_context import Passage
+from tasks.names.entities import extract_entities
+from tasks.names.nlp import load_nlp
 from tasks.parse import extract_quotes
-from tasks.speakers import attribute_speakers
+from tasks.speech.speakers import attribute_speakers
 
 
 @pytest.fixture(scope="session")

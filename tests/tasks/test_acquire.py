@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from schemas import Failure, MediaType, RawDocument, Stage
-from tasks.acquire import acquire_bytes, acquire_file, decode_document, discover_inputs
+from tasks.sources.acquire import acquire_bytes, acquire_file, decode_document, discover_inputs
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -104,7 +104,7 @@ def test_a_gzip_bomb_is_stopped_at_the_document_limit():
     import tracemalloc
     import zlib
 
-    from tasks.acquire import MAX_STORED_BYTES
+    from tasks.sources.acquire import MAX_STORED_BYTES
 
     bomb = zlib.compressobj(9, zlib.DEFLATED, 31)
     data = b"".join([bomb.compress(b"\0" * 2**24) for _ in range(16)]) + bomb.flush()  # 256 MiB inflated

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.attribution_frames import find_cues
+from tasks.speech.attribution_frames import find_cues
 from tests.tasks.conftest import passage
 
 

@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.clean_html import clean_html
+from tasks.text.clean_html import clean_html
 
 PARAGRAPHS = "".join(
     f"<p>Paragraphe {i} du billet, qui raconte la journée au salon avec assez de mots pour être retenu "

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.clean_text import clean_text_dump
+from tasks.text.clean_text import clean_text_dump
 
 ENGLISH_DUMP = """Events, Startups
 Leave a comment

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas import EventRef
-from tasks.entities import entity_id_for, extract_entities, name_key
-from tasks.roles import role_head
+from tasks.names.entities import entity_id_for, extract_entities, name_key
+from tasks.names.roles import role_head
 
 
 def entities_of(nlp, text, events=()):

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from schemas import FetchPolicy, FetchRequest
-from tasks.fetch import Fetcher, is_public_address, retry_after_seconds
+from tasks.sources.fetch import Fetcher, is_public_address, retry_after_seconds
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -297,7 +297,7 @@ def test_the_connection_goes_to_the_address_that_was_checked(loopback_server, mo
         lookups.append(host)
         return ["127.0.0.1"]  # for this test a "public" address: the check below lets it through
 
-    monkeypatch.setattr("tasks.fetch.is_public_address", lambda address: True)
+    monkeypatch.setattr("tasks.sources.fetch.is_public_address", lambda address: True)
     policy = FetchPolicy(respect_robots=False, requests_per_second=100)
     url = f"http://pinned.invalid:{loopback_server}/page"  # .invalid never resolves (RFC 6761)
     result = Fetcher(policy, resolve=resolve).fetch_many([FetchRequest(url=url), FetchRequest(url=url + "?2")])
@@ -326,7 +326,7 @@ def test_an_international_name_is_checked_and_pinned_as_the_connection_names_it(
         lookups.append(host)
         return ["127.0.0.1"]
 
-    monkeypatch.setattr("tasks.fetch.is_public_address", lambda address: True)
+    monkeypatch.setattr("tasks.sources.fetch.is_public_address", lambda address: True)
     result = Fetcher(FetchPolicy(respect_robots=False), resolve=resolve).fetch(
         FetchRequest(url=f"http://café.invalid:{loopback_server}/page"))
     assert result.outcome == "ok", result.error
@@ -338,7 +338,7 @@ def test_the_transport_opens_no_connection_to_a_host_nobody_checked():
 
     import httpcore
 
-    from tasks.pinned_transport import PinnedBackend
+    from tasks.sources.pinned_transport import PinnedBackend
 
     with pytest.raises(httpcore.ConnectError, match="not checked"):
         asyncio.run(PinnedBackend({"checked.invalid": ["127.0.0.1"]}).connect_tcp("other.invalid", 80))

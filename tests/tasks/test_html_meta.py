@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from tasks.html_meta import extract_html_metadata
+from tasks.text.html_meta import extract_html_metadata
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 

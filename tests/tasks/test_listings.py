@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 from schemas import Failure, SourceHints
-from tasks.listings import (
+from tasks.sources.listings import (
     items_from_feed,
     items_from_url_list,
     items_from_wordpress,

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.nlp import KNOWN, _cut, parse_texts
+from tasks.names.nlp import KNOWN, _cut, parse_texts
 
 PARAGRAPH = "Nicolas Dufourcq, DG de Bpifrance, a parlé à VivaTech. Le Monde était là.\n"
 

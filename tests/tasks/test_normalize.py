@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.normalize import normalize_line, normalize_text
+from tasks.text.normalize import normalize_line, normalize_text
 
 
 def test_normalize_text_composes_and_drops_invisible_characters():

@@ -4,9 +4,9 @@ import pytest
 
 from schemas import ParseOptions, Stage
 from tasks import parse as parse_module
-from tasks.acquire import acquire_bytes
+from tasks.sources.acquire import acquire_bytes
 from tasks.events import bundled_events
-from tasks.language import detect_language
+from tasks.text.language import detect_language
 from tasks.parse import parse_document
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,9 +39,9 @@ def test_parse_document_records_a_parser_crash_as_a_failure(monkeypatch, seeds):
 
 
 def test_a_body_the_model_cannot_take_fails_alone_and_its_batch_goes_on(monkeypatch, seeds):
-    import tasks.nlp
+    import tasks.names.nlp
 
-    whole = tasks.nlp.parse_texts
+    whole = tasks.names.nlp.parse_texts
 
     def fragile(nlp, texts, *args):
         texts = list(texts)
@@ -49,7 +49,7 @@ def test_a_body_the_model_cannot_take_fails_alone_and_its_batch_goes_on(monkeypa
             raise ValueError("text too long for the model")
         return whole(nlp, texts, *args)
 
-    monkeypatch.setattr(tasks.nlp, "parse_texts", fragile)
+    monkeypatch.setattr(tasks.names.nlp, "parse_texts", fragile)
     seed = (seeds / "000_15e261c73f3f5a02.txt").read_bytes()
     raws = [acquire_bytes(seed, "/in/a.txt", NOW, name="a.txt"),
             acquire_bytes(seed.replace(b" les ", b" POISON ", 1), "/in/b.txt", NOW, name="b.txt")]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas import ParseOptions
-from tasks.acquire import acquire_bytes
+from tasks.sources.acquire import acquire_bytes
 from tasks.events import bundled_events
 from tasks.parse import parse_document
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from tasks.people import People, name_gender
+from tasks.speech.people import People, name_gender
 from tests.tasks.conftest import passage
 
-# Common French first names, none from the development pages: the margins of tasks.people hold for them.
+# Common French first names, none from the development pages: the margins of tasks.speech.people hold for them.
 MEN = "Luc Hugo Karim Mehdi Rémi Franck Louis Arthur Léo Mathieu Nicolas Thierry Éric Alain Philippe".split()
 WOMEN = "Fatima Nadia Chloé Emma Inès Manon Julie Lucie Hélène Nathalie Isabelle Céline Sandrine Élodie".split()
 
@@ -39,6 +39,6 @@ def test_gender_from_the_text(nlp, text, gender):
     ("ministre", "la", "f"), ("ministre", "le", "m"), ("élue", "l'", "f"),
 ])
 def test_the_gender_of_a_title(noun, det, gender):
-    from tasks.people import gender_of
+    from tasks.speech.people import gender_of
 
     assert gender_of(noun, det) == gender

@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tasks.quotes import QuoteSpan, find_quotes
+from tasks.speech.quotes import QuoteSpan, find_quotes
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tasks.attribution_frames import find_cues
-from tasks.people import People
-from tasks.referents import antecedents, read_phrase
+from tasks.speech.attribution_frames import find_cues
+from tasks.speech.people import People
+from tasks.speech.referents import antecedents, read_phrase
 from tests.tasks.conftest import passage_and_roles
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tasks.entities import extract_entities
-from tasks.role_lexicon import role_noun
-from tasks.roles import find_roles, role_follows, role_head, role_nouns
+from tasks.names.entities import extract_entities
+from tasks.names.role_lexicon import role_noun
+from tasks.names.roles import find_roles, role_follows, role_head, role_nouns
 
 
 def roles_of(nlp, text):

@@ -5,7 +5,7 @@ of it must get right, and the cases where it must name nobody.
 
 import pytest
 
-from tasks.speech_lexicon import is_saying, speech_verbs
+from tasks.speech.speech_lexicon import is_saying, speech_verbs
 from tests.tasks.conftest import attribution, speakers
 
 
@@ -112,7 +112,7 @@ def test_each_named_quote_keeps_its_evidence_and_confidence(nlp):
 
 
 def test_the_shipped_model_was_trained_on_the_features_this_code_computes():
-    from tasks.speakers import feature_digest, model_data
+    from tasks.speech.speakers import feature_digest, model_data
 
     assert model_data()["features_from"] == feature_digest(), "stale speaker model: run `make train-speakers`"
 
@@ -144,9 +144,9 @@ def test_dropping_speakers_below_a_threshold_then_echoing_is_predicting_at_that_
     """What bench/speakers.py relies on to score every threshold from one prediction."""
     from dataclasses import replace
 
-    from tasks.entities import extract_entities
+    from tasks.names.entities import extract_entities
     from tasks.parse import extract_quotes
-    from tasks.speakers import attribute_speakers, echoes, shipped_model
+    from tasks.speech.speakers import attribute_speakers, echoes, shipped_model
 
     text = ("Le port doit « garder son calme »\n\n"
             "La grève dure. « Garder son calme », a répondu Anne Roy. Elle a ajouté que la situation était "

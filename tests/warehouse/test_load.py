@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
-from tasks.acquire import document_id
+from tasks.sources.acquire import document_id
 from warehouse import load as wh
 from warehouse import runs
 from warehouse.store import DocumentStore

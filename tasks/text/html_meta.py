@@ -17,8 +17,8 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from tasks.bylines import body_end_signature, labelled_authors, names_from_byline, signature_paragraph, visible_byline
-from tasks.page_signals import JsonLd, is_excluded, fold_text, is_site, first_meta, meta_map, keys_of_site, domain_tokens, text_of, ws
+from tasks.text.bylines import body_end_signature, labelled_authors, names_from_byline, signature_paragraph, visible_byline
+from tasks.text.page_signals import JsonLd, is_excluded, fold_text, is_site, first_meta, meta_map, keys_of_site, domain_tokens, text_of, ws
 
 _SEP = re.compile(r"\s+[|‹›»«·•–—:/-]{1,2}\s+|\s+::\s+")
 _DATEISH = re.compile(r"^[\d./\- ]+$")

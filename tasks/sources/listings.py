@@ -3,7 +3,7 @@
 Pure functions from the bytes of a listing to `SourceItem`s (a URL, the hints the listing
 gives, and its modification date, which later runs compare to skip unchanged pages), or
 to a `Failure` that says why the bytes are not a listing. Must not fetch anything: the
-flow fetches with `tasks.fetch` and hands the bytes here.
+flow fetches with `tasks.sources.fetch` and hands the bytes here.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ parser hangs a long complement elsewhere ("chef de secteur du massif du Taurel",
 ZELVA"), the part-of-speech tags extend the phrase over nouns, names, adjectives and their
 prepositions: measured on the development pages, the dependency extent alone loses 6 of 83
 role items, on 6 pages. A plural head is given in the singular ("les juristes" -> "juriste").
-The organisation inside the phrase is `tasks.role_organisations`' work; whose role it is,
-`tasks.appositions`'.
+The organisation inside the phrase is `tasks.names.role_organisations`' work; whose role it is,
+`tasks.names.appositions`'.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from tasks.role_lexicon import is_role_word, singular
-from tasks.role_organisations import NameLabels, organisation_in
+from tasks.names.role_lexicon import is_role_word, singular
+from tasks.names.role_organisations import NameLabels, organisation_in
 
 
 @dataclass(frozen=True)

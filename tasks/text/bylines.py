@@ -11,7 +11,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from tasks.page_signals import BAD_SELF, BYLINE_ATTR, attrs_of, is_excluded, fold_text, is_site, text_of, ws
+from tasks.text.page_signals import BAD_SELF, BYLINE_ATTR, attrs_of, is_excluded, fold_text, is_site, text_of, ws
 
 _AGENCIES = {"afp", "reuters", "ap", "associated press", "ats", "belga", "dpa", "ansa", "efe", "xinhua",
              "anadolu", "aps", "map", "apa", "keystone ats", "sipa", "upi", "bloomberg", "relaxnews",

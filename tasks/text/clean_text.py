@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks.normalize import normalize_line, normalize_text
+from tasks.text.normalize import normalize_line, normalize_text
 
 _APOS = "['’]"
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from tasks.role_lexicon import INSTITUTION_WORDS, is_role_word
+from tasks.names.role_lexicon import INSTITUTION_WORDS, is_role_word
 
 _ARTICLES = {"la", "le", "l'", "l’", "les"}
 

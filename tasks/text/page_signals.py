@@ -1,6 +1,6 @@
 """Signals a web page gives about itself: JSON-LD, meta tags, site names, the chrome around the article.
 
-Shared by `tasks.bylines` (who wrote it) and `tasks.html_meta` (title, date, tags). It reads
+Shared by `tasks.text.bylines` (who wrote it) and `tasks.text.html_meta` (title, date, tags). It reads
 an lxml tree and returns plain values; it must not choose between signals.
 """
 

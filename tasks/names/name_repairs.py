@@ -14,7 +14,7 @@ institution rule, which helps one, also raises bench.ner's europeana ORG F1 (0.1
 0.1642). Three more repairs that each helped one page only and nothing on bench.ner were
 removed: "X et Y (ACR)" as one name, "X du ministère de Y" as two, and an unknown name after
 an organisation noun ("le journal Zorbalix"). Each repair takes the spans of
-`tasks.entity_spans.name_spans` and returns new ones; none decides which spans are one entity.
+`tasks.names.entity_spans.name_spans` and returns new ones; none decides which spans are one entity.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import re
 
 from spacy.tokens import Doc
 
-from tasks.entity_spans import INSTITUTION, NameSpan
-from tasks.roles import role_follows, token_index
+from tasks.names.entity_spans import INSTITUTION, NameSpan
+from tasks.names.roles import role_follows, token_index
 
 _HYPHENED_ACRONYM = re.compile(r"^[^\d]*(?:[^\W\d]-[A-Z]{2,}\b|\b[A-Z]{2,}-[A-Z][a-zà-ÿ])[^\d]*$")
 _ROLE_RIGHT_AFTER = re.compile(r",\s*(?!(?:le|la|les|l['’]|un|une)\b)", re.I)  # "Yasmina, étudiante", not ", le ministre"

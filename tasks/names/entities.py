@@ -5,9 +5,9 @@ the only Anne, "Jean-Piere Martin" (a typo) to Jean-Pierre Martin, "BPI France" 
 "Bpifrance" to one organisation, "la Ministre" to the person the post gave that role.
 Titles never become part of a name. Ambiguous merges (two people sharing a first name)
 are not made. Across posts an entity is identified by its type and folded canonical name,
-so ids are deterministic. Name spans come from `tasks.entity_spans` (repaired by
-`tasks.name_repairs`), roles from `tasks.roles`, merges of organisations' forms from
-`tasks.entity_merges`.
+so ids are deterministic. Name spans come from `tasks.names.entity_spans` (repaired by
+`tasks.names.name_repairs`), roles from `tasks.names.roles`, merges of organisations' forms from
+`tasks.names.entity_merges`.
 This module must not read quotes.
 """
 
@@ -22,12 +22,12 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc
 
 from schemas import Entity, EventRef, Mention, Role
-from tasks.entity_merges import Cluster, merge_located, merge_short_forms, name_key
-from tasks.entity_spans import DETERMINERS, NameSpan, name_spans
+from tasks.names.entity_merges import Cluster, merge_located, merge_short_forms, name_key
+from tasks.names.entity_spans import DETERMINERS, NameSpan, name_spans
 from tasks.events import fold
-from tasks.name_repairs import repair_names
-from tasks.role_lexicon import role_noun
-from tasks.roles import find_roles, portfolio_spans, role_head
+from tasks.names.name_repairs import repair_names
+from tasks.names.role_lexicon import role_noun
+from tasks.names.roles import find_roles, portfolio_spans, role_head
 
 
 def entity_id_for(entity_type: str, name: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from tasks.role_phrases import NameLabels, RolePhrase, is_role_token, role_phrase
+from tasks.names.role_phrases import NameLabels, RolePhrase, is_role_token, role_phrase
 
 BECOME = ("devenu", "devenue", "devient", "deviendra", "nommé", "nommée", "élu", "élue", "désigné", "désignée",
           "reste", "restera", "demeure", "reconduit", "reconduite", "réélu", "réélue", "promu", "promue", "placé",

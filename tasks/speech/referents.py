@@ -1,6 +1,6 @@
 """What the phrase of a cue stands for: a named entity, or a pronoun, title or body to resolve.
 
-`read_phrase` sorts the phrase a frame found (`tasks.attribution_frames`):
+`read_phrase` sorts the phrase a frame found (`tasks.speech.attribution_frames`):
   name      a mention the entity stage found covers its head, or a person named in apposition
             ("le ministre de la Santé, Jan Novák")
   group     an organisation noun with a proper complement ("la préfecture de la Gironde",
@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks.attribution_context import Named, Passage
-from tasks.attribution_frames import Cue
+from tasks.speech.attribution_context import Named, Passage
+from tasks.speech.attribution_frames import Cue
 from tasks.events import fold
-from tasks.people import People, gender_of, is_source, is_subject
-from tasks.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, person_nouns
+from tasks.speech.people import People, gender_of, is_source, is_subject
+from tasks.speech.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, person_nouns
 
 _PRONOUNS = {"ses": (None, False), "leurs": (None, True), "il": ("m", False), "elle": ("f", False),
              "ils": ("m", True), "elles": ("f", True), "celui-ci": ("m", False), "celle-ci": ("f", False), "lui": ("m", False), "eux": ("m", True),

@@ -1,6 +1,6 @@
 """Roles and affiliations a post states for a person: "Paul Martin, DG de Zorbalix".
 
-`find_roles` runs the rule families of `tasks.appositions` (apposition after the name, title
+`find_roles` runs the rule families of `tasks.names.appositions` (apposition after the name, title
 before it, copula, "en tant que", party in parentheses) on every person mention and turns
 each role phrase into a `RoleFinding`: the phrase as written ("ministre russe de la Défense"),
 its organisation and their spans; a chain of appositions gives one finding per link
@@ -8,7 +8,7 @@ its organisation and their spans; a chain of appositions gives one finding per l
 own takes the organisation named before it ("La CGT, par la voix de son secrétaire général
 X"). Two older shapes without a role noun stay for the seeds: an affiliation verb ("X, qui
 dirige la société Y") and a companion ("X, CEO de Y, en compagnie de Z"). Role nouns come
-from `tasks.role_lexicon`, which `role_nouns` exposes.
+from `tasks.names.role_lexicon`, which `role_nouns` exposes.
 
 Which patterns stay was measured on the 40 development pages (bench.devset), by removing
 each: a pattern that helped a single page, and nothing on bench.ner, was removed as a fit to
@@ -17,7 +17,7 @@ copula (1), "en tant que" and parentheses (0) that the issue asks for. The layou
 that list people (dashes, speaker cards, "(directrice, Zorbalix)"), "à la tête de" and a
 plural title shared by coordinated names came back as patterns of French and of event pages,
 each with an invented sentence in tests/tasks/test_roles.py; on the development pages they
-add three role items and no wrong row. This module never resolves entities: `tasks.entities`
+add three role items and no wrong row. This module never resolves entities: `tasks.names.entities`
 does.
 """
 
@@ -27,10 +27,10 @@ import re
 
 from spacy.tokens import Doc
 
-from tasks.appositions import card_title, party_in_parentheses, possessor, role_before, roles_after, shared_role
-from tasks.predicate_roles import role_as, role_by_copula
-from tasks.role_lexicon import role_follows, role_head, role_nouns, title_nouns
-from tasks.role_phrases import NameLabels, RoleFinding, RolePhrase, portfolio_spans, token_index, tokens_from
+from tasks.names.appositions import card_title, party_in_parentheses, possessor, role_before, roles_after, shared_role
+from tasks.names.predicate_roles import role_as, role_by_copula
+from tasks.names.role_lexicon import role_follows, role_head, role_nouns, title_nouns
+from tasks.names.role_phrases import NameLabels, RoleFinding, RolePhrase, portfolio_spans, token_index, tokens_from
 
 __all__ = ["RoleFinding", "find_roles", "org_name_at", "portfolio_spans", "role_follows", "role_head", "role_nouns",
            "token_index", "tokens_from"]

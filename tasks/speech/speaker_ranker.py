@@ -3,7 +3,7 @@ linear model scores it, the best one above a threshold is the speaker, otherwise
 
 Why a ranker and not an ordered list of rules: rules tried in a hand-chosen order fitted the
 pages they were written on and missed ordinary French elsewhere. Here the constructions
-(`tasks.attribution_frames`) and what their phrases stand for (`tasks.referents`) only
+(`tasks.speech.attribution_frames`) and what their phrases stand for (`tasks.speech.referents`) only
 produce evidence; how much each kind of evidence weighs, and how sure the model must be to
 name anyone (a wrong speaker is worse than none), are learned from the development gold and
 chosen by leave-pages-out cross-validation (bench/speakers.py). Quotes are decided in text
@@ -19,11 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from schemas import Entity, Quote
-from tasks.attribution_context import Passage
-from tasks.attribution_frames import Cue, find_cues
-from tasks.entities import entity_id_for
-from tasks.people import People
-from tasks.referents import Antecedent, Referent, antecedents, read_phrase
+from tasks.speech.attribution_context import Passage
+from tasks.speech.attribution_frames import Cue, find_cues
+from tasks.names.entities import entity_id_for
+from tasks.speech.people import People
+from tasks.speech.referents import Antecedent, Referent, antecedents, read_phrase
 
 _RESOLVED = ("pronoun", "title", "body")
 _DIRECT = {"incise", "closing", "inner", "cue", "according", "colon", "signed"}  # frames in the quote's own sentence

@@ -3,7 +3,7 @@
 Owns what counts as a name and of which kind: titles and determiners cut off ("Mme", "la"),
 names the model cut short joined ("Chœur de" + "Radio France", "Agence … et des produits de
 santé"), names before role nouns made people, organisation nouns, institutions and acronyms
-typing organisations. It must not decide which spans are one entity: that is `tasks.entities`.
+typing organisations. It must not decide which spans are one entity: that is `tasks.names.entities`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from tasks.events import fold
-from tasks.nlp import KNOWN
-from tasks.role_lexicon import INSTITUTION_WORDS
-from tasks.roles import role_follows, role_head, token_index, tokens_from
+from tasks.names.nlp import KNOWN
+from tasks.names.role_lexicon import INSTITUTION_WORDS
+from tasks.names.roles import role_follows, role_head, token_index, tokens_from
 
 _LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "LOC", "MISC": "MISC",
            "EVENT": "EVENT"}

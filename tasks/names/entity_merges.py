@@ -2,7 +2,7 @@
 
 An acronym or a first word joins the one longer name it stands for ("CNIL", "Assemblée"), and
 a name joins the same name followed by where it is ("université Paris-8 de Saint-Denis"). Two
-candidates: no merge. People are resolved in `tasks.entities`; this module never reads them.
+candidates: no merge. People are resolved in `tasks.names.entities`; this module never reads them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from tasks.entity_spans import DETERMINERS, INSTITUTION, OF_PLACE, NameSpan, initials
+from tasks.names.entity_spans import DETERMINERS, INSTITUTION, OF_PLACE, NameSpan, initials
 from tasks.events import fold
 
 

@@ -6,8 +6,8 @@ after a third-person verb is an object (Madame la Ministre… nous invite), a fi
 after a capitalised noun is an adjective (La Ministre insiste), an infinitive or an
 adverbial clause has its subject on the verb it hangs from (X s'est levé pour dire), a
 name the model does not know splits the sentence (X, fondatrice de Y affirme). None of
-them knows what a phrase stands for (`tasks.referents`) nor which frame found the verb
-(`tasks.attribution_frames`).
+them knows what a phrase stands for (`tasks.speech.referents`) nor which frame found the verb
+(`tasks.speech.attribution_frames`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import re
 
 from spacy.tokens import Token
 
-from tasks.attribution_context import Passage
-from tasks.speech_lexicon import is_saying
+from tasks.speech.attribution_context import Passage
+from tasks.speech.speech_lexicon import is_saying
 
 SUBJECT_DEPS = ("nsubj", "nsubj:pass", "expl:subj")
 RELATIVE = {"qui", "que", "qu'", "qu’", "lequel", "laquelle", "lesquels", "lesquelles"}

@@ -3,7 +3,7 @@
 Read once per post (`People`): each person's gender, from honorifics (M., Mme), gendered
 titles ("la ministre Anne Roy") and agreement in their own clause ("Anne Roy, elle, …",
 "Anne Roy est arrivée"); the titles the text gives each person (appositions, titles
-before the name, the role rows of `tasks.roles`) and each organisation ("le quotidien X");
+before the name, the role rows of `tasks.names.roles`) and each organisation ("le quotidien X");
 whether a mention is a clause's subject or a cited source ("selon X", "X a déclaré").
 General titles cover precise ones ("l'élu" for a mayor) through data/title_families_fr.txt.
 """
@@ -15,10 +15,10 @@ from functools import cache
 from importlib import resources
 
 from schemas import Role
-from tasks.attribution_context import Named, Passage
+from tasks.speech.attribution_context import Named, Passage
 from tasks.events import fold
-from tasks.role_lexicon import role_noun
-from tasks.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, is_saying, person_nouns
+from tasks.names.role_lexicon import role_noun
+from tasks.speech.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, is_saying, person_nouns
 
 _HONORIFIC = re.compile(r"(?:\b(?P<m>M\.|Monsieur|MM\.)|\b(?P<f>Mme|Madame|Mlle|Mademoiselle))\s*$")
 _TITLE_BEFORE = re.compile(r"\b(?P<det>le|la|un|une)\s+(?P<noun>[\w-]+)(?:\s+[\w'’-]+){0,4}\s*,?\s*$", re.I)

@@ -1,7 +1,7 @@
 """An HTTP transport that connects to the addresses the fetcher checked, never to a new lookup.
 
 The fetcher refuses private and loopback addresses by resolving a host name and checking
-every address (`tasks.fetch`). If the connection then resolved the name again, a name
+every address (`tasks.sources.fetch`). If the connection then resolved the name again, a name
 that answers with a public address to the check and 127.0.0.1 to the connection (DNS
 rebinding) would reach the machine's own services. Here the connection is opened to the
 checked addresses themselves, in order, while TLS still verifies the certificate against

@@ -2,7 +2,7 @@
 
 General lexicons of French (and English verbs of saying), never names: the verbs come from
 data/speech_verbs_*.txt (regular -er verbs are inflected here), the person nouns from the
-role lexicon (`tasks.role_lexicon`) plus the few nouns of people that are not occupations
+role lexicon (`tasks.names.role_lexicon`) plus the few nouns of people that are not occupations
 (witness, resident, activist…).
 No logic beyond lookups, except telling a verb of saying from a noun or adjective of the same form.
 """
@@ -14,7 +14,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from tasks.role_lexicon import role_nouns
+from tasks.names.role_lexicon import role_nouns
 
 # Nouns of people that are neither occupations nor offices, which a text uses as titles ("le témoin").
 _PEOPLE = frozenset("""
@@ -96,5 +96,5 @@ def _finite_taken_for_adjective(token) -> bool:
 
 @cache
 def person_nouns() -> frozenset[str]:
-    """Nouns that denote a person by occupation, office or role (`tasks.role_lexicon`), or otherwise."""
+    """Nouns that denote a person by occupation, office or role (`tasks.names.role_lexicon`), or otherwise."""
     return role_nouns() | _PEOPLE

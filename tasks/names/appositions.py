@@ -22,8 +22,8 @@ from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from tasks.predicate_roles import BECOME, name_root
-from tasks.role_phrases import NameLabels, RolePhrase, is_dash, is_role_token, role_phrase
+from tasks.names.predicate_roles import BECOME, name_root
+from tasks.names.role_phrases import NameLabels, RolePhrase, is_dash, is_role_token, role_phrase
 
 _FILLERS = {"alors", "aujourd'hui", "aujourd’hui", "désormais", "actuellement", "également", "aussi", "lui-même",
             "elle-même", "toujours", "encore"}

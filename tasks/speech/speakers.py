@@ -1,8 +1,8 @@
 """Speakers of quotes: who said what, as a careful reader would name them, or NULL.
 
-`attribute_speakers` reads the cues around each quote (`tasks.attribution_frames`), what
-their phrases stand for (`tasks.referents`), and lets the learned ranker
-(`tasks.speaker_ranker`, weights in data/speaker_model.json, trained and cross-validated by
+`attribute_speakers` reads the cues around each quote (`tasks.speech.attribution_frames`), what
+their phrases stand for (`tasks.speech.referents`), and lets the learned ranker
+(`tasks.speech.speaker_ranker`, weights in data/speaker_model.json, trained and cross-validated by
 bench/speakers.py) choose among the candidates, quote after quote in text order. Each quote
 keeps its evidence: the cue's words and span, the frame and kind of phrase that named the
 speaker (`attribution_rule`, e.g. "incise/title"), and the model's probability
@@ -22,9 +22,9 @@ from importlib import resources
 from spacy.tokens import Doc
 
 from schemas import Entity, Mention, Quote, Role
-from tasks.attribution_context import Passage
-from tasks.people import People
-from tasks.speaker_ranker import Candidates, Linear, Model, Turns, decide
+from tasks.speech.attribution_context import Passage
+from tasks.speech.people import People
+from tasks.speech.speaker_ranker import Candidates, Linear, Model, Turns, decide
 
 
 _ARTICLE = re.compile(r"(?<=[\w,’'] )(Le|La|Les|L['’])\s?$")
@@ -39,10 +39,11 @@ class Attribution:
 
 
 # What the model's features are computed from: a model trained on other versions of these is stale.
-_FEATURE_SOURCES = ("attribution_context.py", "attribution_frames.py", "clause_roles.py", "referents.py", "people.py",
-                    "speaker_ranker.py",
-                    "speech_lexicon.py", "role_lexicon.py", "data/speech_verbs_fr.txt", "data/speech_verbs_en.txt",
-                    "data/person_nouns_fr.txt", "data/roles_fr.txt", "data/title_families_fr.txt")
+_FEATURE_SOURCES = ("speech/attribution_context.py", "speech/attribution_frames.py", "speech/clause_roles.py",
+                    "speech/referents.py", "speech/people.py", "speech/speaker_ranker.py",
+                    "speech/speech_lexicon.py", "names/role_lexicon.py", "data/speech_verbs_fr.txt",
+                    "data/speech_verbs_en.txt", "data/person_nouns_fr.txt", "data/roles_fr.txt",
+                    "data/title_families_fr.txt")
 
 
 def feature_digest() -> str:

@@ -11,7 +11,6 @@ No rule names a site. This module must not decide metadata.
 from __future__ import annotations
 
 import re
-import unicodedata
 from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,9 @@ from typing import Any
 import trafilatura
 from trafilatura.utils import load_html
 
-from tasks.normalize import normalize_line, normalize_text
+from tasks.text.html_text import SKIP_TAGS, attrs_text, norm, text_len
+from tasks.text.lead import find_lead
+from tasks.text.normalize import normalize_line, normalize_text
 
 
 @dataclass
@@ -35,31 +36,6 @@ class CleanedHtml:
 TRAFILATURA_OPTIONS = {"include_comments": False, "favor_precision": True}
 RECALL_FALLBACK_BELOW = 250  # characters
 
-SKIP_TAGS = {"script", "style", "noscript", "head", "meta", "title", "html", "body", "template", "svg"}
-
-
-_SPACES = {ord(c): " " for c in "\u00a0\u202f\u2009\u2007\u00ad"}
-_SPACES.update({0x2019: "'", 0x2018: "'", 0x02BC: "'"})
-
-
-def _norm(s: str) -> str:
-    """NFKC, straight apostrophes, no exotic spaces, folded whitespace, casefold."""
-    s = unicodedata.normalize("NFKC", s or "").translate(_SPACES)
-    return " ".join(s.split()).casefold()
-
-
-def _attrs(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-
-
-def _tokens(el) -> set[str]:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)  # camelCase -> words
-    return {t for t in re.split(r"[\s_\-]+", raw.lower()) if t}
-
-
-def _text_len(el) -> int:
-    return len(" ".join(el.text_content().split()))
 
 
 # ------------------------------------------------------------------ 1. DOM pre-cleaning
@@ -114,7 +90,7 @@ def _mark_quotes(tree) -> None:
             _append(el, closer)
             el.drop_tag()  # inline text, not an element the extractor might set apart
             continue
-        if _EMBED.search(f"{_attrs(el)} {el.get('cite') or ''}") or not (el.get("cite") or el.find(".//cite") is not None
+        if _EMBED.search(f"{attrs_text(el)} {el.get('cite') or ''}") or not (el.get("cite") or el.find(".//cite") is not None
                                              or el.find(".//footer") is not None):
             continue
         if page is None:
@@ -149,9 +125,9 @@ def _preclean(tree):
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
-        attrs = _attrs(el)
+        attrs = attrs_text(el)
         if (el.tag not in CONTAINER_TAGS and READ_ALSO_ATTR.search(attrs)
-                and not CONTENT_ATTR.search(attrs) and _text_len(el) < 800):
+                and not CONTENT_ATTR.search(attrs) and text_len(el) < 800):
             doomed.append(el)
             continue
         txt = el.text_content()
@@ -159,7 +135,7 @@ def _preclean(tree):
                 and (el.tag == "a" or el.find(".//a") is not None)):
             doomed.append(el)
             continue
-        if HIDDEN_ATTR.search(attrs) and _text_len(el) < 500:
+        if HIDDEN_ATTR.search(attrs) and text_len(el) < 500:
             doomed.append(el)
             continue
         if el.tag == "p" and _is_link_only_paragraph(el):
@@ -188,7 +164,7 @@ def _page_title(tree) -> str | None:
 def _title_variants(title, tree) -> set[str]:
     out = set()
     for t in [title or ""] + [h.text_content() for h in tree.iter("h1")][:3]:
-        n = _norm(t).strip(_QUOTES)
+        n = norm(t).strip(_QUOTES)
         if len(n) >= 10:
             out.add(n)
             parts = TITLE_SEP.split(n)
@@ -201,7 +177,7 @@ def _drop_title_line(body: str, title, tree) -> str:
     variants = _title_variants(title, tree)
     ls = body.split("\n")
     for i, line in enumerate(ls[:3]):
-        if _norm(line).strip(_QUOTES) in variants:
+        if norm(line).strip(_QUOTES) in variants:
             return "\n".join(ls[:i] + ls[i + 1:]).strip()
     return body
 
@@ -224,100 +200,6 @@ def _line_filter(text: str) -> str:
 
 
 # ------------------------------------------------------------------ 5. lead / standfirst
-LEAD_ATTR = re.compile(
-    r"chap[oô]|chapeau|standfirst|subheadline|sub-headline|lede\b|incipit|accroche|article[-_]+desc|"
-    r"article[-_]+summary|article[-_]+intro|post[-_]+(?:excerpt|intro|chapo)|(?:^|[\s_-])lead(?:$|[\s_-])|"
-    r"(?:^|\s)(?:intro|summary|description|excerpt|dek|deck)(?:$|\s)"
-)
-NOT_LEAD_ANCESTOR = {"comment", "comments", "commentaire", "commentaires", "forum", "related", "teaser", "teasers",
-                     "footer", "sidebar", "widget", "newsletter", "menu", "nav", "navbar", "navigation", "promo"}
-NOT_LEAD_TAGS = {"figure", "figcaption", "nav", "footer", "aside", "form", "li", "ul", "ol", "a", "button"}
-NOT_LEAD_SELF = re.compile(r"caption|credit|legend|l[ée]gende|copyright|byline|author|kicker|breadcrumb")
-BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "header", "section", "td", "blockquote", "article"}
-
-
-def _bad_ancestry(el) -> bool:
-    for a in el.iterancestors():
-        if not isinstance(a.tag, str) or a.tag in ("body", "html", "main"):
-            continue  # page-level containers carry layout modifiers ("main--with-contextual-nav")
-        if a.tag in NOT_LEAD_TAGS or _tokens(a) & NOT_LEAD_ANCESTOR:
-            return True
-    return False
-
-
-def _meta_descriptions(tree) -> list[str]:
-    out = []
-    for m in tree.xpath('//meta[@name="description" or @property="og:description" or @name="twitter:description"]'):
-        c = _norm(m.get("content") or "").rstrip(".… ")
-        if len(c) >= 40 and c not in out:
-            out.append(c)
-    return out
-
-
-def _block(el, min_len: int):
-    """Lowest ancestor-or-self that is a block element, or whose text is long enough to be the lead."""
-    while el is not None and isinstance(el.tag, str) and el.tag not in BLOCK_TAGS:
-        if _text_len(el) >= min_len:
-            return el
-        el = el.getparent()
-    return el
-
-
-def _find_lead(tree, body: str, title: str | None) -> str | None:
-    nbody = _norm(body)
-    lines = [l for l in body.split("\n") if len(l) >= 40]
-    first_line = _norm(lines[0])[:80] if lines else None
-    full_metas = _meta_descriptions(tree)
-    metas = [m[:40] for m in full_metas]
-    ntitle = _norm(title or "")
-    order, h1_pos, class_cands = {}, None, []
-    for i, el in enumerate(tree.iter()):
-        if not isinstance(el.tag, str):
-            continue
-        order[el] = i
-        if h1_pos is None and el.tag == "h1":
-            h1_pos = i
-        if el.tag not in SKIP_TAGS and el.get("class") and LEAD_ATTR.search(_attrs(el)):
-            class_cands.append(el)
-    body_hits, meta_cands = [], []
-    for node in tree.xpath("//body//text()"):
-        if len(node) < 25:
-            continue
-        parent = node.getparent()
-        if parent is None or not isinstance(parent.tag, str) or parent.tag in SKIP_TAGS:
-            continue
-        n = _norm(str(node))
-        if len(n) < 25:
-            continue
-        if first_line and (first_line in n or (len(n) >= 60 and first_line.startswith(n[:80]))):
-            body_hits.append(order.get(parent, 0))
-        if metas and any(n.startswith(m[:len(n)] if len(n) < 40 else m) for m in metas):
-            blk = _block(parent, int(0.8 * min(len(m) for m in full_metas)))
-            if blk is not None and blk not in meta_cands:
-                meta_cands.append(blk)
-    after_h1 = [p for p in body_hits if h1_pos is None or p > h1_pos]
-    body_pos = after_h1[0] if after_h1 else None
-    good = []
-    for el, meta_hit in [(e, True) for e in meta_cands] + [(e, False) for e in class_cands if e not in meta_cands]:
-        t = _norm(el.text_content())
-        if not (40 <= len(t) <= 1200) or t == ntitle:
-            continue
-        if t[:80] in nbody:
-            return None  # the lead is already in the body
-        i = order.get(el, 0)
-        if (body_pos is not None and i > body_pos) or (h1_pos is not None and i < h1_pos):
-            continue  # a lead sits between the headline and the first body paragraph
-        if el.tag in NOT_LEAD_TAGS or NOT_LEAD_SELF.search(_attrs(el)) or _bad_ancestry(el):
-            continue
-        if not meta_hit and sum(1 for c in class_cands if c.get("class") == el.get("class")) > 1:
-            continue  # class-only evidence must be unique on the page (not a list of teasers)
-        good.append((0 if meta_hit else 1, i, el))
-    if not good:
-        return None
-    good.sort(key=lambda g: (g[0], g[1]))
-    return " ".join(good[0][2].text_content().split()) or None
-
-
 def clean_html(html: str, url: str | None = None) -> CleanedHtml:
     """Extract the article body (lead kept, title, comments and captions out) of a page."""
     tree = load_html(html)
@@ -333,7 +215,7 @@ def clean_html(html: str, url: str | None = None) -> CleanedHtml:
     captions = [normalize_line(c.text_content()) for c in tree.iter("figcaption")]
     if body:
         body = _line_filter(_drop_title_line(body, title, tree))
-        lead = _find_lead(tree, body, title) if body else None
+        lead = find_lead(tree, body, title) if body else None
         if lead:
             body = lead + "\n" + body
     return CleanedHtml(body=normalize_text(body), captions=[c for c in captions if c], title=title, tree=tree)

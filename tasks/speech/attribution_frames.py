@@ -3,8 +3,8 @@
 Each finder is one construction of reported speech and returns at most one `Cue`: the phrase
 that stands for the source (its head token and span) and the word that ties it to the quote.
 None of them decides who spoke: a cue's phrase may be a name, a pronoun, a title ("le
-maire") or an organisation ("la préfecture de la Gironde"); `tasks.referents` says what it
-stands for and `tasks.speaker_ranker` weighs the cues, with weights learned on the gold.
+maire") or an organisation ("la préfecture de la Gironde"); `tasks.speech.referents` says what it
+stands for and `tasks.speech.speaker_ranker` weighs the cues, with weights learned on the gold.
   incise      « … », estime la préfecture / a-t-il dit / c'est ainsi qu'elle a résumé
   inner       « Nous irons, a-t-il dit, jusqu'au bout »: an incise inside the marks
   closing     La ville « manque » de médecins, a déclaré le maire: an incise closing the sentence
@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from schemas import Quote
-from tasks.attribution_context import Passage
-from tasks.clause_roles import (
+from tasks.speech.attribution_context import Passage
+from tasks.speech.clause_roles import (
     NOMINAL, RELATIVE, inverted_subject, name_before, outermost_saying, phrase_span, subject_of, voice,
 )
-from tasks.speech_lexicon import is_saying
+from tasks.speech.speech_lexicon import is_saying
 
 _ACCORDING = {"selon", "d'après", "d’après", "according"}
 _PARENTHESIS = re.compile(r"[\s»”\"›]*\([^()\n]{1,200}\)")

@@ -3,24 +3,18 @@
 It owns politeness and safety: timeouts, retries with backoff (honouring Retry-After),
 conditional GET, robots.txt, a per-host rate and concurrency limit, a size limit,
 content-type checks, a bound on redirects and the refusal of private addresses (connections
-go to the addresses checked, `tasks.pinned_transport`). The seam
+go to the addresses checked, `tasks.sources.pinned_transport`). The seam
 is the httpx transport (tests pass `httpx.MockTransport`) with the resolver and the
 clock. It must not parse pages or touch the warehouse: every outcome, a failure
-included, comes back as a `FetchResult`, never as an exception.
-
-    FetchError                 internal: becomes FetchResult.error and .error_kind
-     ├── TransientFetchError   timeout, connection error, 5xx, 429: retried here, and next run
-     └── TerminalFetchError    robots.txt, private address, size, content type, redirects,
-                               other 4xx: not retried in this run (next run asks again)
+included, comes back as a `FetchResult`, never as an exception (the errors raised inside, and the
+rules on types and headers: `tasks.sources.fetch_rules`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ipaddress
 import logging
-import socket
 import threading
 import time
 import urllib.request
@@ -33,91 +27,24 @@ import httpx
 from protego import Protego
 
 from schemas import FetchPolicy, FetchRequest, FetchResult
-from tasks.pinned_transport import pinned_transport
+from tasks.sources.addresses import is_public_address, resolve_host
+from tasks.sources.fetch_rules import (
+    ACCEPT_HEADER,
+    ACCEPTED_TYPES,
+    FetchError,
+    TerminalFetchError,
+    TransientFetchError,
+    retry_after_seconds,
+)
+from tasks.sources.pinned_transport import pinned_transport
 
 log = logging.getLogger(__name__)
 
-ACCEPTED_TYPES = {
-    "page": ("text/html", "application/xhtml+xml", "text/plain"),
-    "feed": ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml"),
-    "sitemap": ("application/xml", "text/xml", "application/gzip", "application/x-gzip", "application/octet-stream",
-                "text/plain"),
-    "json": ("application/json",),
-    "robots": ("text/plain",),
-}
-_ACCEPT_HEADER = {
-    "page": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5",
-    "feed": "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.8",
-    "sitemap": "application/xml,text/xml;q=0.9,application/gzip;q=0.8",
-    "json": "application/json",
-    "robots": "text/plain",
-}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _MAX_CRAWL_DELAY = 60.0
 _KEPT_HEADERS = ("x-wp-total", "x-wp-totalpages", "link", "retry-after", "location")
 
 Resolver = Callable[[str], Awaitable[list[str]]]
-
-
-class FetchError(Exception):
-    """A fetch that did not give a usable answer; `status` when the server answered."""
-
-    kind = "terminal"
-
-    def __init__(self, reason: str, status: int | None = None):
-        super().__init__(reason)
-        self.reason, self.status = reason, status
-
-
-class TransientFetchError(FetchError):
-    kind = "transient"
-
-
-class TerminalFetchError(FetchError):
-    kind = "terminal"
-
-
-async def resolve_host(host: str) -> list[str]:
-    """Every address a host name resolves to."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))  # the system's order of preference
-
-
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-def is_public_address(address: str) -> bool:
-    """Whether an address is on the public internet, IPv4 addresses wrapped in IPv6 included
-    (IPv4-mapped and -compatible, 6to4, Teredo, NAT64: "64:ff9b::7f00:1" is 127.0.0.1)."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if not ip.is_global or ip.is_multicast:
-        return False
-    return all(is_public_address(str(inner)) for inner in _embedded_ipv4(ip))
-
-
-def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    if not isinstance(ip, ipaddress.IPv6Address):
-        return []
-    last = ipaddress.IPv4Address(ip.packed[-4:])
-    found = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None,
-             last if ip.packed[:12] == bytes(12) or any(ip in net for net in _NAT64) else None]
-    return [a for a in found if a is not None]
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Seconds a Retry-After header asks for (a number or an HTTP date); None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 @dataclass
@@ -208,7 +135,7 @@ class Fetcher:
     async def _follow(self, client, request: FetchRequest, gate, state) -> tuple[httpx.Response, bytes]:
         """Fetch with redirects followed by hand, so each hop is checked (address, robots) and counted."""
         url = request.url
-        headers = {"Accept": _ACCEPT_HEADER[request.kind]}
+        headers = {"Accept": ACCEPT_HEADER[request.kind]}
         if request.etag:
             headers["If-None-Match"] = request.etag
         if request.last_modified:
@@ -325,7 +252,7 @@ class Fetcher:
 
     async def _refusal(self, host: str, allow_private: bool) -> str | None:
         """Why the host may not be fetched, or None; its addresses are pinned for the connection
-        (`tasks.pinned_transport` opens no connection to a host that was not checked)."""
+        (`tasks.sources.pinned_transport` opens no connection to a host that was not checked)."""
         try:
             addresses = [str(ipaddress.ip_address(host))]
         except ValueError:
