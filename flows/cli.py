@@ -132,7 +132,7 @@ def ingest(
 
 def _flow_run(settings: Settings, run: Callable[[], Any], user_errors: tuple[type, ...] = ()) -> Any:
     """`run()` (a flow), with Prefect prepared. SIGTERM stops it as Ctrl-C does; either is one line and
-    exit 130 or 143 (the run marks itself interrupted). Failures go through `_run_failed`."""
+    exit 130 or 143 (the run marks itself interrupted). Failures go through `checks.run_failed`."""
     from flows.interrupts import exit_code, signal_of, sigterm_as_interrupt
 
     try:
@@ -146,7 +146,9 @@ def _flow_run(settings: Settings, run: Callable[[], Any], user_errors: tuple[typ
             raise typer.Exit(exit_code(exc)) from None
         if not isinstance(exc, Exception):
             raise
-        run_failed(exc, settings, user_errors)
+        from flows.prefect_server import ServerError  # the run's Prefect API did not start: its log says why
+
+        run_failed(exc, settings, (*user_errors, ServerError))
 
 
 @contextmanager

@@ -81,6 +81,20 @@ def test_a_full_disk_is_one_line(tmp_path: Path, monkeypatch, failure, command):
     assert "no space left on the disk of" in line and "free some space" in line
 
 
+def test_a_prefect_api_that_does_not_start_is_one_line(tmp_path: Path, monkeypatch):
+    import flows.cli
+    import flows.runners
+    from flows.prefect_server import ServerError
+
+    def no_api(*args, **kwargs):
+        raise ServerError("prefect server exited with status 1; see /tmp/prefect/server.log")
+
+    monkeypatch.setattr(flows.runners, "run_flow", no_api)
+    monkeypatch.setattr(flows.cli, "_prepare_flow_run", lambda settings: None)
+    line = _one_line_error(["reprocess", "--db", str(tmp_path / "w.duckdb")])
+    assert line == "error: prefect server exited with status 1; see /tmp/prefect/server.log"
+
+
 def test_a_bug_in_a_run_keeps_its_traceback(tmp_path: Path, monkeypatch):
     import flows.cli
     import flows.runners
