@@ -50,9 +50,11 @@ def main() -> int:
     for key, value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_UI_ENABLED": "false",
                        "PREFECT_LOGGING_LEVEL": "WARNING"}.items():
         os.environ.setdefault(key, value)
-    from flows.ingest import ingest
-    from flows.runners import run_flow
+    from flows.runners import run_flow, start_api
     from schemas import Settings
+
+    start_api(Settings())  # before Prefect loads: the flow and its parse workers share one API
+    from flows.ingest import ingest
     from warehouse.db import remove
 
     args.out = args.out or Path(tempfile.mkdtemp(prefix="covpipe-eval-"))
