@@ -8,10 +8,9 @@ import os
 import time
 from pathlib import Path
 
-import typer
 from rich.markup import escape
 
-from flows.console import err, fail, read_only
+from flows.console import fail, read_only
 from schemas import Settings
 from warehouse import WarehouseError
 
@@ -20,11 +19,9 @@ def check_inputs(paths: list[Path]) -> None:
     """Every path given exists and can be read: a typo costs a second, not a run."""
     for path in paths:
         if not path.exists():
-            err.print(f"[red]error:[/red] no such file or folder: {escape(str(path))}", soft_wrap=True)
-            raise typer.Exit(2)
+            raise fail(f"no such file or folder: {escape(str(path))}")
         if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
-            err.print(f"[red]error:[/red] cannot read {escape(str(path))} (permission denied)", soft_wrap=True)
-            raise typer.Exit(2)
+            raise fail(f"cannot read {escape(str(path))} (permission denied)")
 
 
 RUN_LOCK_GRACE = 1.0  # seconds a command waits for another run by default: runs last minutes, not seconds
@@ -50,13 +47,11 @@ def run_failed(exc: Exception, settings: Settings, user_errors: tuple[type, ...]
     """A run stopped by what the user can fix (a busy or damaged warehouse, a full disk, or
     `user_errors`): one line, exit 2. Anything else is a bug and keeps its traceback."""
     if disk_full(exc):
-        err.print(f"[red]error:[/red] no space left on the disk of {escape(str(settings.db))}; free some space "
-                  "and run again (the batches already loaded are kept, the rest is done again)", soft_wrap=True)
-    elif isinstance(exc, (WarehouseError, *user_errors)):
-        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-    else:
-        raise exc
-    raise typer.Exit(2) from exc
+        raise fail(f"no space left on the disk of {escape(str(settings.db))}; free some space and run again "
+                   "(the batches already loaded are kept, the rest is done again)") from exc
+    if isinstance(exc, (WarehouseError, *user_errors)):
+        raise fail(escape(str(exc))) from exc
+    raise exc
 
 
 def disk_full(exc: BaseException | None) -> bool:
@@ -79,18 +74,13 @@ def check_sources(settings: Settings, names: list[str] | None = None):
         for name in names or ():
             config.get(name)
     except FileNotFoundError as exc:
-        err.print(f"[red]error:[/red] no sources file at {path}: copy sources.example.toml to {path}, "
-                  "or pass --sources FILE")
-        raise typer.Exit(2) from exc
+        raise fail(f"no sources file at {path}: copy sources.example.toml to {path}, or pass --sources FILE") from exc
     except IsADirectoryError as exc:
-        err.print(f"[red]error:[/red] --sources takes a TOML file; {path} is a folder", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"--sources takes a TOML file; {path} is a folder") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"[red]error:[/red] cannot read {path}: {exc}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"cannot read {path}: {exc}") from exc
     except (SourcesError, KeyError) as exc:  # escaped: "[sources.blog]" is not rich markup
-        err.print(f"[red]error:[/red] {escape(f'{path}: {exc.args[0]}')}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(escape(f"{path}: {exc.args[0]}")) from exc
     return config
 
 

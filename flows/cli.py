@@ -22,7 +22,7 @@ from rich.table import Table
 
 from flows import reading
 from flows.checks import check_inputs, check_not_held, check_sources, check_where, run_failed
-from flows.console import DbOption, err, out, rich_table, settings_for
+from flows.console import DbOption, err, fail, out, rich_table, settings_for
 from schemas import Settings
 from warehouse.queries import QueryResult
 
@@ -63,8 +63,7 @@ DaskOption = Annotated[str | None, typer.Option(
 
 def _runner(task_runner: Runner | None, workers: int | None, dask_address: str | None) -> dict[str, Any]:
     if dask_address and task_runner not in (None, Runner.dask):
-        err.print("[red]error:[/red] --dask-address goes with --task-runner dask")
-        raise typer.Exit(2)
+        raise fail("--dask-address goes with --task-runner dask")
     runner = Runner.dask if dask_address else task_runner
     return {"task_runner": runner.value if runner else None, "workers": workers, "dask_address": dask_address}
 
@@ -89,9 +88,8 @@ def ingest(
     """Ingest HTML pages (.html, .htm, .html.gz) and text dumps (.txt), or poll sources (--source NAME)."""
     settings = settings_for(db, batch_size=batch_size, sources=sources, **_runner(task_runner, workers, dask_address))
     if bool(paths) == bool(source):
-        err.print("[red]error:[/red] give PATHs to ingest files, or --source NAME to poll a source of "
-                  f"{settings.sources}, not both")
-        raise typer.Exit(2)
+        raise fail("give PATHs to ingest files, or --source NAME to poll a source of "
+                   f"{settings.sources}, not both")
     if source:
         check_sources(settings, source)
     else:
@@ -214,8 +212,7 @@ def serve(
     settings = settings_for(db, sources=sources)
     config = check_sources(settings)
     if not config.sources:
-        err.print(f"[red]error:[/red] {settings.sources} declares no source ([sources.NAME])")
-        raise typer.Exit(2)
+        raise fail(f"{settings.sources} declares no source ([sources.NAME])")
     ui = os.environ.get("PREFECT_SERVER_UI_ENABLED", "true").lower() not in ("0", "false", "no")
     _prefect_defaults()
     from flows.prefect_server import ServerError
@@ -232,8 +229,7 @@ def serve(
             out.print("Serving; Ctrl-C stops.", style="dim")
             serve_sources(config, settings.sources, settings.db)
     except ServerError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
 
 
 @app.command()

@@ -108,8 +108,7 @@ def configured_api_url() -> str | None:
         return url
     import tomllib
 
-    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
-    path = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH", prefect_home() / "profiles.toml")).expanduser()
     try:
         profiles = tomllib.loads(path.read_text("utf-8"))
     except (OSError, ValueError):

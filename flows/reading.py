@@ -13,7 +13,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.console import DbOption, Format, err, first_line, out, print_result, read_only, rich_table, settings_for
+from flows.console import (
+    DbOption,
+    Format,
+    err,
+    fail,
+    first_line,
+    out,
+    print_result,
+    read_only,
+    rich_table,
+    settings_for,
+)
 from warehouse import WarehouseError, connect
 from warehouse.queries import run_sql
 from warehouse.queries import status as warehouse_status
@@ -106,19 +117,16 @@ def export(
     from warehouse.export import ExportRefused, export_to
 
     if format != "parquet":
-        err.print(f"[red]error:[/red] unknown format {format!r}: parquet is the one export format")
-        raise typer.Exit(2)
+        raise fail(f"unknown format {format!r}: parquet is the one export format")
     import duckdb
 
     con = read_only(settings_for(db), sandbox=False)  # COPY writes the Parquet files; the SQL is ours
     try:
         written = export_to(con, folder, with_content=with_content, overwrite=overwrite)
     except ExportRefused as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     except (duckdb.Error, OSError) as exc:  # a stored document gone or damaged (--with-content), a full disk...
-        err.print(f"[red]error:[/red] export stopped, {folder} unchanged: {first_line(exc)}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"export stopped, {folder} unchanged: {first_line(exc)}") from exc
     finally:
         con.close()
     table = Table(title=f"exported to {folder}")
@@ -144,16 +152,12 @@ def report(
 
     settings = settings_for(db)
     if out_path.is_dir():
-        err.print(f"[red]error:[/red] --out takes an HTML file; {out_path} is a folder (try {out_path / 'report.html'})",
-                  soft_wrap=True)
-        raise typer.Exit(2)
+        raise fail(f"--out takes an HTML file; {out_path} is a folder (try {out_path / 'report.html'})")
     try:
         summary = build_report(settings.db, out_path, event=event, since=since.date() if since else None, lang=lang)
     except (WarehouseError, UnknownEvent, ValueError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(escape(str(exc))) from exc
     except OSError as exc:  # a folder missing on the way, no permission, a full disk
-        err.print(f"[red]error:[/red] cannot write {out_path}: {exc.strerror or exc}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"cannot write {out_path}: {exc.strerror or exc}") from exc
     out.print(f"{summary.out}: {len(summary.events)} event(s), {summary.posts} posts, {summary.quotes} quotes, "
               f"{summary.charts} charts, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s")
