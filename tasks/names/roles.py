@@ -65,10 +65,34 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]], names: list[tuple[int, 
         if party is not None:
             mine.append(RoleFinding((start, end), None, body[party[0]:party[1]], party, (start, party[1] + 1)))
         if not mine:
-            affiliation = _affiliation(body, start, end, labels)
+            affiliation = _affiliation(body, start, end, labels) or _party_before(doc, body, first, (start, end), labels)
             mine = [affiliation] if affiliation else []
+        if not any(f.role for f in mine) and _lawyer(doc, body, first, start):
+            mine.append(RoleFinding((start, end), "avocat", None, None, (doc[first].idx, end)))
         found.extend(mine)
     return _with_companions(body, persons, found)
+
+
+def _lawyer(doc: Doc, body: str, first: int, start: int) -> bool:
+    """French writes a lawyer's title before the name: "Me Paul Girard", "Maître Anne Roy"."""
+    return body.startswith(("Maître ", "Me "), start) or first > 0 and doc[first - 1].text in ("Me", "Maître")
+
+
+def _party_before(doc: Doc, body: str, first: int, person: tuple[int, int], labels: NameLabels) -> RoleFinding | None:
+    """A party or organisation named with an article right before the person, as the press
+    writes a member's affiliation: "l'UMP Luc Girard", "le RPF Anne Roy"."""
+    if first < 2:
+        return None
+    before = doc[first - 1]
+    orgs = [(a, b) for a, b, label in labels.at(before.idx, before.idx + len(before))
+            if label == "ORG" and b == before.idx + len(before)]
+    if not orgs:
+        return None
+    a, b = orgs[0]
+    opening = token_index(doc, a)
+    if opening == 0 or doc[opening - 1].lower_ not in ("le", "la", "l'", "l’") or first - opening > 3:
+        return None
+    return RoleFinding(person, None, body[a:b], (a, b), (doc[opening - 1].idx, person[1]))
 
 
 def _phrases(doc: Doc, first: int, last: int, labels: NameLabels, before: RolePhrase | None) -> list[RolePhrase]:

@@ -209,3 +209,23 @@ def test_role_head_needs_an_article_for_a_person_noun(text, head):
 def test_role_follows_reads_the_next_words(text, follows):
     assert role_follows(text, text.index(next(w for w in ("Yasmina", "Moreau", "Roy") if w in text)) +
                         len(next(w for w in ("Yasmina", "Moreau", "Roy") if w in text))) == follows
+
+
+@pytest.mark.parametrize("text", [
+    "Me Paul Girard, qui défend l'entreprise, a demandé un renvoi.",
+    "L'audience a été suspendue à la demande de Maître Anne Roy.",
+])
+def test_find_roles_reads_the_title_of_a_lawyer(nlp, text):
+    rows, _ = roles_of(nlp, text)
+    assert any(role == "avocat" for _, role, _ in rows)
+
+
+def test_a_lawyer_title_gives_way_to_a_stated_role(nlp):
+    rows, _ = roles_of(nlp, "Me Paul Girard, bâtonnier de Lyon, a pris la parole.")
+    assert ("Paul Girard", "bâtonnier de Lyon", None) in rows
+    assert not [r for _, r, _ in rows if r == "avocat"]
+
+
+def test_find_roles_reads_a_party_before_the_name(nlp):
+    rows, _ = roles_of(nlp, "Parmi les opposants figurent le RPF Luc Girard et la députée Anne Roy.")
+    assert ("Luc Girard", None, "RPF") in rows
