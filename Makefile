@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers
+.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ bench-report: $(BIN)/covpipe  ## the coverage report of 2,000 posts: seconds and
 bench-pathological: $(BIN)/covpipe  ## a 2 GiB gzip bomb, a page of 100,000 quoted paragraphs, unbalanced quote marks: outcome, seconds, peak RSS (about 1 min)
 	@mkdir -p data/eval
 	$(BIN)/python -m bench.pathological --json data/eval/pathological.json
+
+bench-retag: $(BIN)/covpipe  ## re-tagging 10,000 stored posts after an events change (target <= 10 s)
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.retag $(if $(wildcard $(SHARED)),--shared $(SHARED)) --json data/eval/retag.json
 
 bench-readers: $(BIN)/covpipe  ## status and sql answer times while an ingest of 2,000 posts runs (about 7 min)
 	@mkdir -p $(PREFECT_HOME) data/eval

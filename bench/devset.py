@@ -22,7 +22,6 @@ from spacy.tokens import Doc, DocBin
 
 from schemas import ParseOptions, Post
 from tasks.sources.acquire import acquire_file
-from tasks.events import bundled_events
 from tasks.names.nlp import load_nlp, parse_texts
 from tasks.parse import enrich_post, prepare_post
 
@@ -48,7 +47,6 @@ def dev_documents(shared: Path, sets: tuple[str, ...] = ("seeds", "fr-web")) -> 
     nlp = load_nlp()
     now = datetime(2026, 1, 1, tzinfo=UTC)
     options = ParseOptions()
-    known = bundled_events()
     pending: list[tuple[str, str, dict, Post]] = []
     for name, gold_folder, inputs in SETS:
         if name not in sets:
@@ -57,7 +55,7 @@ def dev_documents(shared: Path, sets: tuple[str, ...] = ("seeds", "fr-web")) -> 
         for path in sorted((shared / "gold" / gold_folder).glob("*.json")):
             gold = json.loads(path.read_text("utf-8"))
             raw = acquire_file(folder / gold["document"], now)
-            post = prepare_post(raw, known, options, now, "dev")
+            post = prepare_post(raw, options, now, "dev")
             pending.append((gold["document"], name, gold, post))
     docs = parsed(nlp, [p.body_text for *_, p in pending])
     return [DevDoc(n, c, g, p, d) for (n, c, g, p), d in zip(pending, docs, strict=True)]

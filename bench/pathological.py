@@ -62,7 +62,6 @@ def run_case(case: str, folder: Path) -> dict:
     """One case in this process: its outcome (the failure's reason, or what was parsed)."""
     from schemas import ParseOptions
     from tasks.sources.acquire import acquire_bytes, acquire_file
-    from tasks.events import bundled_events
     from tasks.parse import parse_batch
 
     now = datetime.now(UTC)
@@ -75,7 +74,7 @@ def run_case(case: str, folder: Path) -> dict:
                      "marks": (lambda: _marks(11_000), "marks.txt")}[case]
     raws = [acquire_bytes(content(), f"/bench/{name}", now, name=name),
             acquire_bytes(SEED.read_bytes(), "/bench/seed.txt", now, name="seed.txt")]
-    outcomes = parse_batch(raws, known_events=bundled_events(), options=ParseOptions(), now=now, version="bench")
+    outcomes = parse_batch(raws, options=ParseOptions(), now=now, version="bench")
     return {"outcome": [o.failure.reason if o.failure else f"post: {len(o.post.quotes)} quotes, "
                         f"{len(o.post.entities)} entities" for o in outcomes]}
 

@@ -70,8 +70,9 @@ def synthesise(sources: list[Path], db: Path, posts: int) -> int:
         union = " ".join(f"UNION ALL SELECT post_id, {n} FROM s{n}.posts" for n in range(1, len(sources)))
         inserts = "".join(_PER_SOURCE.format(n=n) for n in range(len(sources)))
         for name in EVENTS:
-            con.execute("INSERT INTO events VALUES (md5($name)[:16], $name, lower(regexp_replace(strip_accents($name),"
-                        " '[^A-Za-z0-9]', '', 'g')), [], 'known', now()) ON CONFLICT DO NOTHING", {"name": name})
+            con.execute("INSERT INTO events (event_id, name, event_key, aliases, origin, first_seen_at) "
+                        "VALUES (md5($name)[:16], $name, lower(regexp_replace(strip_accents($name), '[^A-Za-z0-9]', '',"
+                        " 'g')), [], 'user', now()) ON CONFLICT DO NOTHING", {"name": name})
         params = {"copies": -(-posts // available), "posts": posts, "sites": SITES, "events": EVENTS}
         con.execute("BEGIN")
         for statement in filter(str.strip, _COPY.format(union=union, inserts=inserts).split(";\n")):

@@ -123,13 +123,12 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
     from schemas import RawDocument, Settings
     from tasks import parse
     from tasks.sources.acquire import acquire_file
-    from tasks.events import bundled_events
     from tasks.names.nlp import load_nlp, parse_texts
     from tasks.version import parser_version
 
     settings = Settings()
     now = datetime.now(UTC)
-    options, version, known = settings.parse, parser_version(settings.parse), tuple(bundled_events())
+    options, version = settings.parse, parser_version(settings.parse)
     times: dict[str, float] = {}
 
     def timed(stage, step):
@@ -140,7 +139,7 @@ def _floor_batch(paths: list[Path]) -> tuple[int, dict[str, float]]:
 
     raws = [r for r in timed("acquire", lambda: [acquire_file(p, now) for p in paths]) if isinstance(r, RawDocument)]
     outcomes = timed("clean_metadata_quotes", lambda: [
-        parse._guarded(r, parse.Stage.CLEAN, lambda r=r: parse.prepare_post(r, known, options, now, version)) for r in raws])
+        parse._guarded(r, parse.Stage.CLEAN, lambda r=r: parse.prepare_post(r, options, now, version)) for r in raws])
     ready = [o.post for o in outcomes if o.post is not None]
     nlp = load_nlp(options.spacy_model)
     docs = timed("spacy", lambda: list(parse_texts(nlp, [p.body_text for p in ready])))

@@ -52,7 +52,6 @@ class Sampler:
 def parsed_pages(shared: Path | None, pages: int, work: Path) -> tuple[list, list]:
     from schemas import RawDocument, Settings
     from tasks.sources.acquire import acquire_file
-    from tasks.events import bundled_events
     from tasks.parse import parse_batch
     from tasks.version import parser_version
 
@@ -60,7 +59,7 @@ def parsed_pages(shared: Path | None, pages: int, work: Path) -> tuple[list, lis
     build_corpus(shared, folder, pages)
     settings, now = Settings(), datetime.now(UTC)
     raws = [r for r in (acquire_file(p, now) for p in sorted(folder.iterdir())) if isinstance(r, RawDocument)]
-    outcomes = parse_batch(raws, known_events=tuple(bundled_events()), options=settings.parse, now=now,
+    outcomes = parse_batch(raws, options=settings.parse, now=now,
                            version=parser_version(settings.parse))
     return raws, outcomes
 

@@ -2,8 +2,9 @@
 
 Each command reads the settings once, calls one flow or one warehouse function, and turns
 a known failure into a message that says what to do. The commands that run a flow are here;
-those that read the warehouse are in `flows.reading` and never import Prefect; the checks
-made before a run starts are in `flows.checks`.
+those that read the warehouse are in `flows.reading`, the `events` commands in
+`flows.event_commands`, and neither imports Prefect; the checks made before a run starts are
+in `flows.checks`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows import reading
+from flows import event_commands, reading
 from flows.checks import check_inputs, check_not_held, check_sources, check_where, run_failed
 from flows.console import DbOption, err, fail, out, rich_table, settings_for
 from schemas import Settings
@@ -29,6 +30,7 @@ from warehouse.queries import QueryResult
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Event-coverage pipeline: posts to DuckDB.")
 for command in (reading.sql, reading.status, reading.schema, reading.export, reading.report):
     app.command()(command)
+app.add_typer(event_commands.app, name="events")
 
 # Prefect's embedded API, quiet and offline; a user's own settings win.
 _PREFECT_DEFAULTS = {

@@ -14,7 +14,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -22,15 +21,14 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from flows import progress
+from flows.event_tagging import event_count, retag_if_grown, seed_starter_events
 from flows.interrupts import checkpoint, requested, run_closed
 from flows.runners import in_flight
 from flows.steps import Tally, batches, load_batch, pipelined, report_of, store_batch
-from schemas import Failure, KnownEvent, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
+from schemas import Failure, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
 from tasks.sources.acquire import acquire_file, discover_inputs
-from tasks.events import bundled_events, event_key
 from tasks.version import parser_version
 from warehouse import Writer
-from warehouse import load as wh
 from warehouse import runs
 
 log = logging.getLogger(__name__)
@@ -43,14 +41,14 @@ def acquire_batch(paths: list[Path], now: datetime) -> list[RawDocument | Failur
     return [acquire_file(p, now) for p in paths]
 
 
-def parse_documents(docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions,
-                    now: datetime, version: str) -> list[ParseOutcome]:
+def parse_documents(docs: list[RawDocument], *, options: ParseOptions, now: datetime,
+                    version: str) -> list[ParseOutcome]:
     """`tasks.parse.parse_batch`, imported where a batch is parsed: the flow's process does not load
     trafilatura (about a second of a small run's start) when workers parse for it."""
     from tasks.parse import parse_batch
 
     checkpoint()
-    return parse_batch(docs, known_events=known_events, options=options, now=now, version=version, stop=requested)
+    return parse_batch(docs, options=options, now=now, version=version, stop=requested)
 
 
 parse_batch_task = task(parse_documents, name="parse-batch", **_TASK)
@@ -74,8 +72,7 @@ def process_documents(tally: Tally, raws: list[RawDocument], *, version: str, se
                       now: datetime) -> list[ParseOutcome]:
     """Store, parse and load one batch before returning (the poll flow's step)."""
     stored = store_batch(tally, raws, version=version, now=now)
-    job = submit_parse(settings, stored.todo, known_events=wh.known_events(tally.con), now=now,
-                       version=version) if stored.todo else None
+    job = submit_parse(settings, stored.todo, now=now, version=version) if stored.todo else None
     outcomes = outcomes_of(tally.writer, job)
     load_batch(tally, stored, outcomes)
     return outcomes
@@ -94,15 +91,14 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
     tally = Tally(writer, run_id)
     with run_closed(writer, run_id):
         runs.start_run(writer.con, run_id, flow_run.get_id(), "ingest", started, version)
-        seed_bundled_events(writer.con, started)
+        seed_starter_events(writer.con, started)
+        events_before = event_count(writer.con)
         found = list(discover_inputs(Path(p) for p in paths))
         files = [f for f in found if isinstance(f, Path)]
         tally.counts["inputs"] = len(found)
         logger.info("ingest %d input files into %s (parser %s)", len(files), settings.db, version)
         tally.fail([f for f in found if isinstance(f, Failure)])
         total_batches = -(-len(files) // settings.batch_size)
-        # Events known when the run starts: every batch sees the same, whichever finishes first.
-        known = wh.known_events(writer.con)
         done = 0
 
         def submit(numbered: tuple[int, list[Path]]):
@@ -112,8 +108,7 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
             checkpoint()
             tally.fail([d for d in acquired if isinstance(d, Failure)])
             stored = store_batch(tally, [d for d in acquired if isinstance(d, RawDocument)], version=version, now=now)
-            job = submit_parse(settings, stored.todo, known_events=known, now=now, version=version) \
-                if stored.todo else None
+            job = submit_parse(settings, stored.todo, now=now, version=version) if stored.todo else None
             return number, len(batch), stored, job
 
         def finish(submitted) -> None:
@@ -129,6 +124,7 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
                         tally.failed)
 
         pipelined(enumerate(batches(files, settings.batch_size), start=1), submit, finish, in_flight(settings))
+        retag_if_grown(writer.con, events_before, run_id, datetime.now(UTC))
         report = report_of(tally, "ingest", started, version, flow_run.get_id())
         runs.finish_run(writer.con, report)
     logger.info(
@@ -137,10 +133,6 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
     )
     create_markdown_artifact(key="ingest-report", markdown=_markdown(report), description="covpipe ingest run")
     return report
-
-
-def seed_bundled_events(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
-    wh.seed_events(con, bundled_events(), {e.name: event_key(e.name) for e in bundled_events()}, now)
 
 
 def _markdown(report: RunReport) -> str:

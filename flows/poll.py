@@ -23,7 +23,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows.ingest import acquire_batch, process_documents, seed_bundled_events
+from flows.event_tagging import event_count, retag_if_grown, seed_starter_events
+from flows.ingest import acquire_batch, process_documents
 from flows.interrupts import checkpoint, run_closed
 from flows.steps import Tally, batches, report_of
 from schemas import (
@@ -94,7 +95,8 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
     with run_closed(writer, run_id):
         runs.start_run(writer.con, run_id, flow_run.get_id(), "poll", started, version,
                      {"sources": [s.name for s in chosen], "sources_file": str(settings.sources)})
-        seed_bundled_events(writer.con, started)
+        seed_starter_events(writer.con, started)
+        events_before = event_count(writer.con)
         for source in chosen:
             before = tally.counts.copy(), tally.failed
             poll_source(tally, source, settings=settings, version=version)
@@ -102,6 +104,7 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
             logger.info("%s (%s): %d fetches, %d not modified, %d posts written (%d new, %d changed), %d failed",
                         source.name, source.kind, done["fetched"], done["not_modified"], done["posts"],
                         done["posts_new"], done["posts_changed"], tally.failed - before[1])
+        retag_if_grown(writer.con, events_before, run_id, datetime.now(UTC))
         report = report_of(tally, "poll", started, version, flow_run.get_id(), sources=tuple(s.name for s in chosen),
                            pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
         runs.finish_run(writer.con, report)

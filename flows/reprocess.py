@@ -21,6 +21,7 @@ from prefect.runtime import flow_run
 
 from flows import progress
 from flows.ingest import outcomes_of, submit_parse
+from flows.event_tagging import retag, tag_posts
 from flows.interrupts import run_closed
 from flows.runners import in_flight
 from flows.steps import batches, pipelined
@@ -58,7 +59,6 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         counts["inputs"] = len(candidates)
         logger.info("reprocess %d sources in %s (parser %s%s%s)", len(candidates), settings.db, version,
                     f", resuming {resumes[:8]}" if resumes else "", ", dry run" if dry_run else "")
-        known = wh.known_events(writer.con)  # as the run starts: every batch sees the same events
 
         def finish(submitted) -> None:
             nonlocal all_changes
@@ -68,7 +68,8 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             failures = unread + [o.failure for o in outcomes if o.failure is not None]
             changed, unchanged, changes = _compare(writer.con, batch, posts, failures, run_id, version)
             if not dry_run:
-                wh.load_posts(writer.con, changed, run_id, now, changes=changes, restamp=unchanged, version=version)
+                wh.load_posts(writer.con, changed, run_id, now, changes=changes, restamp=unchanged, version=version,
+                              tag=lambda con, ids: tag_posts(con, run_id, now, ids))
                 runs.record_failures(writer.con, failures, run_id, now)
             all_changes += changes
             counts["posts"] += len(posts)
@@ -87,12 +88,15 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
             read = wh.read_documents(writer.con, [(uri, doc_id) for uri, doc_id, _ in batch])
             docs = [d for d in read if isinstance(d, RawDocument)]
             unread = [f for f in read if isinstance(f, Failure)]  # a stored file gone or damaged
-            job = submit_parse(settings, docs, known_events=known, now=now, version=version) if docs else None
+            job = submit_parse(settings, docs, now=now, version=version) if docs else None
             return number, batch, now, unread, job
 
         pipelined(enumerate(batches(candidates, settings.batch_size), start=1), submit, finish, in_flight(settings))
         if not dry_run:
             wh.drop_orphan_entities(writer.con)
+            _, links = retag(writer.con, run_id, datetime.now(UTC))  # every post's links, as the events now are
+            logger.info("events re-tagged: %d links added, %d removed, %d changed", links.added, links.removed,
+                        links.changed)
         failed = sum(failures_by_stage.values())
         report = RunReport(
             run_id=run_id, flow_run_id=flow_run.get_id(), flow_name="reprocess", started_at=started,

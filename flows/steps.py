@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import duckdb
 
+from flows.event_tagging import tag_posts
 from schemas import Failure, ParseOutcome, RawDocument, RunReport
 from warehouse import Writer
 from warehouse import load as wh
@@ -98,7 +99,8 @@ def load_batch(tally: Tally, stored: Stored, outcomes: list[ParseOutcome]) -> No
     """Load a parsed batch's posts and record its failures."""
     current = stored.current
     posts = [o.post for o in outcomes if o.post is not None]
-    wh.load_posts(tally.con, posts, tally.run_id, stored.now)
+    wh.load_posts(tally.con, posts, tally.run_id, stored.now,
+                  tag=lambda con, ids: tag_posts(con, tally.run_id, stored.now, ids))
     tally.fail([o.failure for o in outcomes if o.failure is not None])
     tally.counts["posts"] += len(posts)
     tally.counts["posts_new"] += sum(p.source_uri not in current for p in posts)

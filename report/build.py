@@ -116,6 +116,7 @@ def _section(summary: dict[str, Any], parts: dict[str, list[dict[str, Any]]], in
     return {
         "name": name, "anchor": anchor, "summary": summary, "charts": svgs, "chart_count": sum(v is not None for v in svgs.values()),
         "sites_authors": parts["sites_authors"][:TABLE_ROWS], "sites_authors_total": len(parts["sites_authors"]),
+        "editions": parts["editions"],
         "speakers": speakers[:TABLE_ROWS], "speakers_total": len(speakers), "wall": _wall(parts["quotes"]),
         "mentioned": mentioned["ORG"] + mentioned["PERSON"], "co_mentions": parts["co_mentions"],
     }

@@ -228,10 +228,3 @@ class RunReport(Model):
     pages_fetched: int = 0  # poll: HTTP requests answered or failed (robots.txt and listings included)
     pages_not_modified: int = 0  # poll: answers 304, or pages the listing showed unchanged and not asked for
     posts_new: int = 0  # poll: posts of a source seen for the first time
-
-
-class KnownEvent(Model):
-    """A row of the events table as parsing sees it: a canonical name and its other spellings."""
-
-    name: NonEmpty
-    aliases: tuple[str, ...] = ()

@@ -1,24 +1,21 @@
-"""Events a post covers: hashtags, the title, and the table of known events.
+"""Event names as parsing sees them: hashtags, the key that identifies an event, folding.
 
 "VivaTech", "#VivaTech", "VIvaTech" and "Viva Tech" are one event: they share an
-`event_key` (case, accents, spaces and punctuation ignored). A post covers an event named
-in its title or hashtags, or named repeatedly in its body; an unknown hashtag in the title
-becomes a new event when it looks like an event name. This module reads no table itself:
-the flow passes the known events in.
+`event_key` (case, accents, spaces and punctuation ignored). Parsing knows no list of
+events: which posts cover which events is decided from the stored posts and the user's
+events (`tasks.event_coverage`, `warehouse.event_store`), so declaring an event changes no
+parser version. `fold` is the comparison form the name stages share.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
-from schemas import EventRef, KnownEvent
+from schemas import EventRef
 
 HASHTAG = re.compile(r"(?<![\w&#/])#([^\W\d_][\w-]*[^\W_]|[^\W\d_])")
-_CAMEL = re.compile(r"[A-ZÀ-Þ]?[a-zß-ÿ]+|[A-ZÀ-Þ]+(?![a-zß-ÿ])|\d+")
 # Words that make a hashtag an event name rather than a topic (#TechSummit, #SalonDuLivre).
 _EVENT_WORDS = re.compile(
     r"(summit|sommet|expo|salon|forum|conf|congr[eè]s|week|days?|fest|festival|show|meetup|hackathon|awards"
@@ -52,13 +49,6 @@ def extract_hashtags(text: str) -> list[str]:
     return list(seen)
 
 
-@cache
-def bundled_events() -> tuple[KnownEvent, ...]:
-    """The events the table starts with (tasks/data/known_events.json)."""
-    data = json.loads(resources.files("tasks").joinpath("data/known_events.json").read_text("utf-8"))
-    return tuple(KnownEvent(name=e["name"], aliases=tuple(e["aliases"])) for e in data["events"])
-
-
 def looks_like_event(hashtag: str) -> bool:
     """#VivaTech, #IAParis, #Paris2024 and #SalonDuLivre name events; #IA and #marketing do not."""
     letters = [c for c in hashtag if c.isalpha()]
@@ -72,43 +62,15 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _alias_pattern(alias: str) -> re.Pattern[str]:
-    """A pattern over accent-stripped text; acronyms (CES, MWC) match in capitals only, as "ces" is a word."""
-    words = [strip_accents(w) for w in _CAMEL.findall(alias.replace("#", " ")) if w]
-    acronym = len(words) == 1 and words[0].isupper()
-    body = r"[\s\-']*".join(map(re.escape, words))
-    return re.compile(r"(?<![\w])#?" + body + r"(?![\w])", 0 if acronym else re.I)
-
-
-@cache
-def _patterns(event: KnownEvent) -> tuple[re.Pattern[str], ...]:
-    return tuple(_alias_pattern(a) for a in (event.name, *event.aliases) if _CAMEL.findall(a))
-
-
-def detect_events(
-    title: str | None, body: str, hashtags: list[str], known: tuple[KnownEvent, ...]
-) -> list[EventRef]:
-    """The events a post covers, canonical names first seen in `known`."""
-    title_f, body_f = strip_accents(title or ""), strip_accents(body)
-    lead = body_f[:300]
-    hashtag_keys = {event_key(h): h for h in hashtags}
+def title_events(title: str | None, declared: str | None = None) -> list[EventRef]:
+    """The events a post names for the entity stage: event-like hashtags of its title (#IAParis,
+    not #marketing) and the event its source is declared to cover. Which events a post covers
+    is decided later, from the user's events (`tasks.event_coverage`)."""
     found: dict[str, EventRef] = {}
-    for event in known:
-        key = event_key(event.name)
-        alias_keys = {event_key(a) for a in (event.name, *event.aliases)}
-        patterns = _patterns(event)
-        evidence = None
-        if alias_keys & hashtag_keys.keys():
-            evidence = "hashtag"
-        elif any(p.search(title_f) for p in patterns):
-            evidence = "title"
-        elif len({m.start() for p in patterns for m in p.finditer(body_f)}) >= 2 or any(p.search(lead) for p in patterns):
-            evidence = "body"
-        if evidence and key not in found:
-            found[key] = EventRef(name=event.name, key=key, evidence=evidence)
-    known_keys = {event_key(a) for e in known for a in (e.name, *e.aliases)}
     for tag in extract_hashtags(title or ""):
         key = event_key(tag)
-        if key and key not in known_keys and key not in found and looks_like_event(tag):
-            found[key] = EventRef(name=tag, key=key, evidence="hashtag")
+        if key and looks_like_event(tag):
+            found.setdefault(key, EventRef(name=tag, key=key, evidence="hashtag"))
+    if declared and event_key(declared) and event_key(declared) not in found:
+        found[event_key(declared)] = EventRef(name=declared.strip(), key=event_key(declared), evidence="hint")
     return list(found.values())

@@ -3,7 +3,7 @@
 This is the composition of the pure stages; each expected failure comes back as a
 `Failure` with its stage, and an unexpected exception in one document becomes a failure
 too (with the exception type), so one bad page never stops a batch. It must not touch
-the warehouse or the clock: `now` and the known events come in as arguments.
+the warehouse or the clock: `now` comes in as an argument.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from itertools import islice
 from typing import TypeVar
 
 from schemas import (
-    EventRef,
     Failure,
-    KnownEvent,
     MediaType,
     ParseOptions,
     ParseOutcome,
@@ -33,7 +31,7 @@ from tasks.sources.acquire import decode_document
 from tasks.text.bylines import names_from_byline
 from tasks.text.clean_html import clean_html
 from tasks.text.clean_text import clean_text_dump
-from tasks.events import detect_events, event_key, extract_hashtags
+from tasks.events import extract_hashtags, title_events
 from tasks.text.html_meta import extract_html_metadata
 from tasks.text.language import detect_language
 from tasks.text.normalize import normalize_line
@@ -58,10 +56,10 @@ def post_id_for(source_uri: str) -> str:
 
 
 def parse_document(
-    raw: RawDocument, *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime, version: str
+    raw: RawDocument, *, options: ParseOptions, now: datetime, version: str
 ) -> ParseOutcome:
     """Parse one document; never raises for a document's content."""
-    return parse_batch([raw], known_events=known_events, options=options, now=now, version=version)[0]
+    return parse_batch([raw], options=options, now=now, version=version)[0]
 
 
 class BatchStopped(RuntimeError):
@@ -76,7 +74,7 @@ def _until_stopped(items: Iterable[T], stop: Callable[[], bool]) -> Iterator[T]:
 
 
 def parse_batch(
-    docs: list[RawDocument], *, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime,
+    docs: list[RawDocument], *, options: ParseOptions, now: datetime,
     version: str, stop: Callable[[], bool] = lambda: False,
 ) -> list[ParseOutcome]:
     """Parse a batch of documents; one outcome per document, in order. `stop` is asked between
@@ -85,7 +83,7 @@ def parse_batch(
     Cleaning and metadata run per document; the language model then runs over the batch's
     bodies (`parse_texts`), which is where most of the time goes.
     """
-    outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: prepare_post(r, known_events, options, now, version))
+    outcomes = [_guarded(raw, Stage.CLEAN, lambda r=raw: prepare_post(r, options, now, version))
                 for raw in _until_stopped(docs, stop)]
     ready = [o.post for o in outcomes if o.post is not None]
     if not ready:
@@ -145,7 +143,7 @@ def enrich_post(post: Post, doc) -> Post:
 
 
 def prepare_post(
-    raw: RawDocument, known_events: tuple[KnownEvent, ...], options: ParseOptions, now: datetime, version: str
+    raw: RawDocument, options: ParseOptions, now: datetime, version: str
 ) -> Post:
     """A post before the language model: decoded, cleaned, with metadata, events and quote spans.
     Raises `StageError` for a document that cannot become a post."""
@@ -187,7 +185,7 @@ def prepare_post(
     title = fields.get("title")
     quotes = extract_quotes(body)
     hashtags = extract_hashtags(f"{title or ''}\n{body}")
-    events = _with_event_hint(detect_events(title, body, hashtags, known_events), raw.hints, known_events)
+    events = title_events(title, raw.hints.event if raw.hints else None)
     return Post(
         post_id=post_id_for(raw.source_uri),
         doc_id=raw.doc_id,
@@ -226,19 +224,6 @@ def _with_hints(fields: dict, hints: SourceHints | None, now: datetime) -> dict:
         fields["authors"] = hints.authors
         fields["author"] = ", ".join(hints.authors)
     return fields
-
-
-def _with_event_hint(events: list[EventRef], hints: SourceHints | None,
-                     known: tuple[KnownEvent, ...]) -> list[EventRef]:
-    """The events found in the post, and the event its source is declared to cover."""
-    if hints is None or not hints.event or not event_key(hints.event):
-        return events
-    key = event_key(hints.event)
-    match = next((k for k in known if key in {event_key(a) for a in (k.name, *k.aliases)}), None)
-    name = match.name if match else hints.event.strip()
-    if event_key(name) in {e.key for e in events}:
-        return events
-    return [*events, EventRef(name=name, key=event_key(name), evidence="hint")]
 
 
 def extract_quotes(body: str, context_chars: int = 200) -> tuple[Quote, ...]:

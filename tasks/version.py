@@ -17,8 +17,10 @@ from schemas import ParseOptions
 _LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "py3langid", "charset-normalizer", "ftfy", "spacy",
               "rapidfuzz")
 _PARSING_FILES = ("**/*.py", "data/*")
-# Modules under tasks/ that fetch and list pages but never decide what a page parses to.
-_NOT_PARSING = {"fetch.py", "fetch_rules.py", "addresses.py", "pinned_transport.py", "listings.py"}
+# Modules under tasks/ that fetch and list pages, or tag stored posts with the user's events,
+# but never decide what a page parses to.
+_NOT_PARSING = {"fetch.py", "fetch_rules.py", "addresses.py", "pinned_transport.py", "listings.py",
+                "event_coverage.py", "event_suggest.py"}
 
 
 @cache

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from flows.event_tagging import seed_starter_events, tag_posts
 from schemas import RawDocument, RunReport, Settings
 from tasks.sources.acquire import acquire_file, discover_inputs
-from tasks.events import bundled_events, event_key
 from tasks.parse import parse_batch
 from tasks.version import parser_version
 from tests.conftest import ROOT, SEEDS
@@ -59,14 +59,13 @@ def seeded_db(tmp_path_factory) -> Path:
     con = connect(db)
     try:
         runs.start_run(con, run_id, None, "ingest", now, version)
-        wh.seed_events(con, bundled_events(), {e.name: event_key(e.name) for e in bundled_events()}, now)
         files = [f for f in discover_inputs([SEEDS]) if isinstance(f, Path)]
         raws = [d for d in (acquire_file(f, now) for f in files) if isinstance(d, RawDocument)]
         wh.store_documents(con, raws, run_id, now)
-        outcomes = parse_batch(raws, known_events=wh.known_events(con), options=settings.parse, now=now,
-                               version=version)
+        outcomes = parse_batch(raws, options=settings.parse, now=now, version=version)
         posts = [o.post for o in outcomes if o.post is not None]
-        wh.load_posts(con, posts, run_id, now)
+        seed_starter_events(con, now)
+        wh.load_posts(con, posts, run_id, now, tag=lambda c, ids: tag_posts(c, run_id, now, ids))
         runs.record_failures(con, [o.failure for o in outcomes if o.failure is not None], run_id, now)
         runs.finish_run(con, RunReport(run_id=run_id, flow_name="ingest", started_at=now, finished_at=datetime.now(UTC),
                                      parser_version=version, status="completed", inputs_seen=len(files),

@@ -29,7 +29,6 @@ class PostState:
     metadata: dict[str, object]
     body_hash: str
     body_chars: int
-    events: dict[str, str] = field(default_factory=dict)  # event key -> name
     quotes: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)  # speech span -> text, speaker
     entities: dict[str, str] = field(default_factory=dict)  # entity_id -> name
     spans: dict[tuple[int, int], str] = field(default_factory=dict)  # mention span -> entity_id
@@ -52,7 +51,6 @@ def state_of(post: Post) -> PostState:
         metadata={f: _plain(getattr(post, f)) for f in METADATA},
         body_hash=_body_hash(post.body_text),
         body_chars=len(post.body_text),
-        events={e.key: e.name for e in post.events},
         quotes={(q.char_start, q.char_end): (q.text, q.speaker) for q in post.quotes if q.kind == "speech"},
         entities=names,
         spans={(m.char_start, m.char_end): m.entity_id for m in post.mentions},
@@ -74,13 +72,9 @@ def read_states(con: duckdb.DuckDBPyConnection, post_ids: list[str]) -> dict[str
     grouped: dict[str, dict] = {
         row[0]: {"metadata": {f: _plain(v) for f, v in zip(METADATA, row[2:], strict=True)},
                  "body_hash": _body_hash(row[1]), "body_chars": len(row[1]),
-                 "events": {}, "quotes": {}, "entities": {}, "spans": {}, "roles": set()}
+                 "quotes": {}, "entities": {}, "spans": {}, "roles": set()}
         for row in posts
     }
-    for post_id, key, name in con.execute(
-            f"SELECT pe.post_id, e.event_key, e.name FROM post_events pe JOIN events e USING (event_id)"
-            f" WHERE pe.{where}", ids).fetchall():
-        grouped[post_id]["events"][key] = name
     for post_id, start, end, text, speaker in con.execute(
             f"SELECT post_id, char_start, char_end, text, speaker FROM quotations WHERE kind = 'speech' AND {where}",
             ids).fetchall():
@@ -107,10 +101,6 @@ def diff(old: PostState | None, new: PostState) -> list[dict[str, str | None]]:
     for name in METADATA:
         if old.metadata.get(name) != new.metadata.get(name):
             changes.append(_change("metadata_changed", name, old.metadata.get(name), new.metadata.get(name)))
-    for key in old.events.keys() - new.events.keys():
-        changes.append(_change("metadata_changed", "events", old.events[key], None))
-    for key in new.events.keys() - old.events.keys():
-        changes.append(_change("metadata_changed", "events", None, new.events[key]))
     changes += _quote_changes(old, new) + _entity_changes(old, new)
     for person, role, organisation in sorted(old.roles - new.roles, key=str):
         changes.append(_change("role_removed", person, _role(role, organisation), None))

@@ -27,7 +27,7 @@ NEEDED_VIEWS = ("quotes", "report_run_history")
 _SCOPE = """
 WITH scope AS (
     SELECT e.name AS event, p.post_id, p.site_name, p.author, p.published_at, p.title,
-           coalesce(p.url, p.canonical_url) AS link
+           coalesce(p.url, p.canonical_url) AS link, pe.edition, pe.event_id
     FROM post_events pe
     JOIN events e USING (event_id)
     JOIN posts p USING (post_id)
@@ -78,6 +78,24 @@ final AS (
     GROUP BY s.event, s.site_name, s.author
 )
 SELECT * FROM final ORDER BY event, posts DESC, site_name NULLS LAST, author NULLS LAST"""
+
+# report_coverage_per_edition over the scope: only events that have editions.
+EDITIONS = _SCOPE + """,
+post_quotes AS (
+    SELECT post_id, count(*) AS quotes FROM quotes GROUP BY post_id
+),
+final AS (
+    SELECT s.event, s.edition, any_value(x.starts_on) AS starts_on, any_value(x.ends_on) AS ends_on,
+           count(*) AS posts, count(DISTINCT s.site_name) AS sites,
+           min(s.published_at) AS first_published_at, max(s.published_at) AS last_published_at,
+           sum(coalesce(pq.quotes, 0))::BIGINT AS quotes
+    FROM scope s
+    LEFT JOIN event_editions x ON x.event_id = s.event_id AND x.label = s.edition
+    LEFT JOIN post_quotes pq USING (post_id)
+    WHERE s.event_id IN (SELECT event_id FROM event_editions)
+    GROUP BY s.event, s.edition
+)
+SELECT * FROM final ORDER BY event, starts_on NULLS LAST, edition NULLS LAST"""
 
 # report_top_speakers_per_event over the scope.
 SPEAKERS = _SCOPE + """,
@@ -269,6 +287,7 @@ def coverage(con: duckdb.DuckDBPyConnection, *, event: str | None = None, since:
     parts = {
         "timeline": rows(con, TIMELINE, **scope),
         "sites_authors": rows(con, SITES_AUTHORS, **scope),
+        "editions": rows(con, EDITIONS, **scope),
         "speakers": rows(con, SPEAKERS, **scope),
         "quotes": rows(con, QUOTE_WALL, **scope, speakers=wall_speakers, per_speaker=quotes_per_speaker),
         "mentioned": rows(con, MENTIONED, **scope, top=top),

@@ -3,14 +3,15 @@ schemas: `warehouse.tables`; runs and failures: `warehouse.runs`).
 
 Every load of a batch is one transaction: a post and all its derived rows are replaced
 together or not at all. Loads are idempotent (loading the same batch twice leaves the
-same rows). Rows go in as Arrow tables, never row by row. This module never imports tasks.
+same rows). Rows go in as Arrow tables, never row by row. This module never imports tasks:
+a batch's post-event links are made in its transaction by the caller's `tag`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
@@ -18,7 +19,6 @@ import pyarrow as pa
 
 from schemas import (
     Failure,
-    KnownEvent,
     MediaType,
     Post,
     RawDocument,
@@ -33,9 +33,7 @@ from warehouse.tables import (
     DERIVED,
     DOCUMENTS,
     ENTITIES,
-    EVENTS,
     MENTIONS,
-    POST_EVENTS,
     POSTS,
     QUOTATIONS,
     ROLES,
@@ -60,10 +58,6 @@ def _fullness(name: str) -> tuple[int, int, str]:
 
 def quote_id_for(post_id: str, start: int, end: int) -> str:
     return hashlib.sha256(f"quote:{post_id}:{start}:{end}".encode()).hexdigest()[:16]
-
-def event_id_for(key: str) -> str:
-    return hashlib.sha256(f"event:{key}".encode()).hexdigest()[:16]
-
 
 def store_documents(
     con: duckdb.DuckDBPyConnection, docs: list[RawDocument], run_id: str, now: datetime
@@ -117,32 +111,11 @@ def current_posts(con: duckdb.DuckDBPyConnection, source_uris: list[str]) -> dic
     return {uri: (doc, version) for uri, doc, version in rows}
 
 
-def seed_events(con: duckdb.DuckDBPyConnection, events: Iterable[KnownEvent], keys: dict[str, str], now: datetime) -> int:
-    """Add bundled events the table lacks; `keys` maps each name to its event key."""
-    return _add_events(con, [(e, keys[e.name], "known") for e in events], now)
-
-
-def _add_events(con: duckdb.DuckDBPyConnection, events: list[tuple[KnownEvent, str, str]], now: datetime) -> int:
-    have = {k for (k,) in con.execute("SELECT event_key FROM events").fetchall()}
-    rows, seen = [], set()
-    for event, key, origin in events:
-        if key in have or key in seen:
-            continue
-        seen.add(key)
-        rows.append(dict(event_id=event_id_for(key), name=event.name, event_key=key, aliases=list(event.aliases),
-                         origin=origin, first_seen_at=now))
-    insert_rows(con, "events", rows, EVENTS)
-    return len(rows)
-
-
-def known_events(con: duckdb.DuckDBPyConnection) -> tuple[KnownEvent, ...]:
-    rows = con.execute("SELECT name, aliases FROM events ORDER BY first_seen_at, name").fetchall()
-    return tuple(KnownEvent(name=name, aliases=tuple(aliases or ())) for name, aliases in rows)
-
-
 def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, now: datetime, *,
-               changes: list[dict] = (), restamp: list[str] = (), version: str | None = None) -> None:
+               changes: list[dict] = (), restamp: list[str] = (), version: str | None = None,
+               tag: Callable[[duckdb.DuckDBPyConnection, list[str]], object] | None = None) -> None:
     """Replace each post and all its derived rows in one transaction; clear the failures of their sources.
+    `tag(con, post_ids)` makes the posts' event links in that transaction, once they are stored.
 
     Re-processing also passes its `changes` (rows of reprocess_changes) and the ids of posts
     whose output did not change, which keep their rows and only take the new parser `version`.
@@ -159,10 +132,6 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
         for p in posts
     ]
     stamp = lambda p: dict(post_id=p.post_id, parser_version=p.parser_version, run_id=run_id)  # noqa: E731
-    links = {
-        (p.post_id, event_id_for(e.key)): dict(event_id=event_id_for(e.key), evidence=e.evidence) | stamp(p)
-        for p in posts for e in p.events
-    }
     quotations = [
         q.model_dump() | dict(quote_id=quote_id_for(p.post_id, q.char_start, q.char_end)) | stamp(p)
         for p in posts for q in p.quotes
@@ -174,17 +143,14 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
                      for p, e in fullest}.values())
     with transaction(con):
         insert_rows(con, "entities", entities, ENTITIES, _FULLER_NAME)
-        _add_events(
-            con, [(KnownEvent(name=e.name), e.key, "hint" if e.evidence == "hint" else "hashtag")
-                  for p in posts for e in p.events], now
-        )
         for table in DERIVED:
             con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT unnest(?))", [ids])
         insert_rows(con, "posts", rows, POSTS)
-        insert_rows(con, "post_events", list(links.values()), POST_EVENTS)
         insert_rows(con, "quotations", quotations, QUOTATIONS)
         insert_rows(con, "mentions", mentions, MENTIONS)
         insert_rows(con, "roles", roles, ROLES)
+        if tag is not None:
+            tag(con, ids)
         if restamp:
             for table in DERIVED:
                 con.execute(f"UPDATE {table} SET parser_version = ? WHERE post_id IN (SELECT unnest(?))",

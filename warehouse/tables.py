@@ -26,10 +26,11 @@ POSTS = pa.schema(
 )
 EVENTS = pa.schema(
     [("event_id", STR), ("name", STR), ("event_key", STR), ("aliases", STRS), ("origin", STR),
-     ("first_seen_at", TS)]
+     ("first_seen_at", TS), ("hashtags", STRS), ("sites", STRS), ("removed_at", TS)]
 )
 POST_EVENTS = pa.schema([("post_id", STR), ("event_id", STR), ("evidence", STR), ("parser_version", STR),
-                         ("run_id", STR)])
+                         ("run_id", STR), ("evidence_kinds", STRS), ("body_mentions", pa.int32()),
+                         ("edition", STR), ("tagged_at", TS)])
 QUOTATIONS = pa.schema(
     [("quote_id", STR), ("post_id", STR), ("kind", STR), ("text", STR), ("char_start", pa.int32()),
      ("char_end", pa.int32()), ("open_mark", STR), ("close_mark", STR), ("is_block", pa.bool_()),

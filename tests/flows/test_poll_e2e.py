@@ -108,7 +108,7 @@ def test_first_poll_fetches_every_post_with_the_api_hints(world):
     # The source's event reaches the post that does not name it.
     events = query(db, "SELECT e.name, pe.evidence FROM post_events pe JOIN events e USING (event_id)"
                        " JOIN posts p USING (post_id) WHERE p.url LIKE '%small-data%' ORDER BY 1")
-    assert events == [("IAParis", "hashtag"), ("VivaTech", "hint")]
+    assert events == [("IAParis", "hashtag"), ("VivaTech", "declared")]
 
 
 def test_second_poll_fetches_nothing_new_and_writes_no_rows(world):
@@ -175,6 +175,6 @@ def test_reprocess_keeps_the_sources_hints(world, tmp_path):
     result = CliRunner().invoke(app, ["reprocess", "--all", "--db", str(copy)])
     assert result.exit_code == 0, result.output
     assert query(copy, "SELECT url, categories, tags, published_at FROM posts ORDER BY url") == before
-    assert query(copy, "SELECT count(*) FROM post_events WHERE evidence = 'hint'") == query(
-        db, "SELECT count(*) FROM post_events WHERE evidence = 'hint'")
+    assert query(copy, "SELECT count(*) FROM post_events WHERE evidence = 'declared'") == query(
+        db, "SELECT count(*) FROM post_events WHERE evidence = 'declared'")
     assert query(copy, "SELECT count(*) FROM reprocess_changes") == [(0,)]

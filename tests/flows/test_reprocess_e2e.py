@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 # Tables compared between warehouses, without the columns that name a run or a time.
 COMPARED = {
-    "posts": "EXCLUDE (run_id, parsed_at)", "post_events": "EXCLUDE (run_id)", "mentions": "EXCLUDE (run_id)",
+    "posts": "EXCLUDE (run_id, parsed_at)", "post_events": "EXCLUDE (run_id, tagged_at)", "mentions": "EXCLUDE (run_id)",
     "roles": "EXCLUDE (run_id)", "quotations": "EXCLUDE (run_id)", "entities": "EXCLUDE (run_id)",
     "documents": "EXCLUDE (run_id)", "failures": "EXCLUDE (run_id, failed_at)",
 }

@@ -116,4 +116,4 @@ def test_serve_runs_a_source_on_its_schedule_and_on_demand(served):
     assert {(str(run.id), "poll", "completed"), (str(ticked.id), "poll", "completed")} <= set(runs)
     assert {status for _, _, status in runs} == {"completed"}
     assert query(db, "SELECT e.name, pe.evidence FROM post_events pe JOIN events e USING (event_id) ORDER BY 1") == [
-        ("IAParis", "hashtag"), ("VivaTech", "hint")]
+        ("IAParis", "hashtag"), ("VivaTech", "declared")]

@@ -136,7 +136,8 @@ def test_build_report_since_counts_only_later_posts(db: Path, tmp_path: Path):
 
 def test_build_report_unknown_event_lists_the_known_ones(db: Path, tmp_path: Path):
     con = connect(db)  # an event of the events table that no post covers is no more reportable than a typo
-    con.execute("INSERT INTO events VALUES ('e3', 'Web Summit', 'websummit', [], 'known', now())")
+    con.execute("INSERT INTO events (event_id, name, event_key, aliases, origin, first_seen_at) "
+                "VALUES ('e3', 'Web Summit', 'websummit', [], 'user', now())")
     con.close()
     with pytest.raises(UnknownEvent, match=r"no post covers an event 'Web Summit'.*events with posts: CES, VivaTech"):
         build_report(db, tmp_path / "r.html", event="Web Summit")

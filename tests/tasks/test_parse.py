@@ -5,7 +5,6 @@ import pytest
 from schemas import ParseOptions, Stage
 from tasks import parse as parse_module
 from tasks.sources.acquire import acquire_bytes
-from tasks.events import bundled_events
 from tasks.text.language import detect_language
 from tasks.parse import parse_document
 
@@ -14,7 +13,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 def parse(content: bytes, name: str = "post.txt", **options):
     raw = acquire_bytes(content, f"/in/{name}", NOW, name=name)
-    return parse_document(raw, known_events=bundled_events(), options=ParseOptions(**options), now=NOW, version="test")
+    return parse_document(raw, options=ParseOptions(**options), now=NOW, version="test")
 
 
 def test_parse_document_gives_a_post_with_quotes_and_events(seeds):
@@ -53,7 +52,7 @@ def test_a_body_the_model_cannot_take_fails_alone_and_its_batch_goes_on(monkeypa
     seed = (seeds / "000_15e261c73f3f5a02.txt").read_bytes()
     raws = [acquire_bytes(seed, "/in/a.txt", NOW, name="a.txt"),
             acquire_bytes(seed.replace(b" les ", b" POISON ", 1), "/in/b.txt", NOW, name="b.txt")]
-    outcomes = parse_module.parse_batch(raws, known_events=bundled_events(), options=ParseOptions(), now=NOW,
+    outcomes = parse_module.parse_batch(raws, options=ParseOptions(), now=NOW,
                                         version="test")
     assert [o.source_uri for o in outcomes] == ["/in/a.txt", "/in/b.txt"]
     assert outcomes[0].post is not None and outcomes[0].post.entities
@@ -71,7 +70,7 @@ def test_a_page_over_the_parse_budget_is_refused_before_extraction_and_its_batch
     monkeypatch.setattr(parse_module, "clean_html", lambda *a, **k: extracted.append(1) or {})
     raws = [acquire_bytes(_many_paragraphs(300), "/in/huge.html", NOW, name="huge.html"),
             acquire_bytes((seeds / "002_535313587524418b.txt").read_bytes(), "/in/seed.txt", NOW, name="seed.txt")]
-    outcomes = parse_module.parse_batch(raws, known_events=bundled_events(), options=ParseOptions(
+    outcomes = parse_module.parse_batch(raws, options=ParseOptions(
         max_html_elements=200), now=NOW, version="test")
     assert (outcomes[0].failure.stage, outcomes[0].failure.reason) == (
         Stage.CLEAN, "page has more than 200 HTML elements, the parse budget (COVPIPE_PARSE__MAX_HTML_ELEMENTS)")

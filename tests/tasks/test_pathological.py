@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from schemas import ParseOptions
 from tasks.sources.acquire import acquire_bytes
-from tasks.events import bundled_events
 from tasks.parse import parse_document
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -27,7 +26,7 @@ paragraph = st.lists(pieces, min_size=1, max_size=60).map(" ".join)
 
 def outcome_holds(content: bytes, name: str) -> None:
     raw = acquire_bytes(content, f"/in/{name}", NOW, name=name)
-    outcome = parse_document(raw, known_events=bundled_events(), options=ParseOptions(min_body_chars=1), now=NOW,
+    outcome = parse_document(raw, options=ParseOptions(min_body_chars=1), now=NOW,
                              version="test")
     if outcome.post is None:  # a refusal with its reason, never a parser crash turned into a failure
         assert outcome.failure.stage and outcome.failure.reason

@@ -3,10 +3,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from schemas import EventRef, Failure, MediaType, Post, RawDocument, Stage
+from schemas import Failure, MediaType, Post, RawDocument, Stage
 from tasks.sources.acquire import document_id
 from warehouse import load as wh
 from warehouse import runs
+from warehouse.event_store import event_id_for, write_links
 from warehouse.store import DocumentStore
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -17,9 +18,9 @@ def doc(content: bytes, uri: str) -> RawDocument:
                        acquired_at=NOW)
 
 
-def post(d: RawDocument, body: str = "Corps du billet.", events=()) -> Post:
+def post(d: RawDocument, body: str = "Corps du billet.") -> Post:
     return Post(post_id="p-" + d.source_uri, doc_id=d.doc_id, source_uri=d.source_uri, body_text=body,
-                title="Titre", categories=("a", "b"), published_at=date(2026, 2, 1), events=events,
+                title="Titre", categories=("a", "b"), published_at=date(2026, 2, 1),
                 parser_version="v1")
 
 
@@ -87,17 +88,39 @@ def test_store_documents_rolled_back_leaves_no_row_and_a_reusable_file(con, monk
     assert wh.store_documents(con, [page], "r1", NOW) == 1
 
 
-def test_load_posts_is_idempotent_and_replaces_event_links(con):
+def tag_by_body(con, ids):
+    """A stand-in for flows.event_tagging: every post whose body names an event of NAMES covers it."""
+    rows = con.execute("SELECT post_id, body_text FROM posts WHERE post_id IN (SELECT unnest(?))", [ids]).fetchall()
+    links = [dict(post_id=p, event_id=event_id_for(key), evidence="body", evidence_kinds=["body"], body_mentions=1,
+                  edition=None, parser_version="v1") for p, body in rows for key, name in NAMES.items() if name in body]
+    new = [dict(event_id=event_id_for(k), name=n, event_key=k, origin="hashtag") for k, n in NAMES.items()]
+    return write_links(con, links, new, "r-tag", NOW, ids)
+
+
+NAMES = {"vivatech": "VivaTech", "iaparis": "IA Paris"}
+
+
+def test_load_posts_makes_the_event_links_of_its_batch_and_replaces_them(con):
     d = doc(b"one", "/x.txt")
-    vivatech = EventRef(name="VivaTech", key="vivatech", evidence="hashtag")
-    wh.load_posts(con, [post(d, events=(vivatech,))], "r1", NOW)
-    wh.load_posts(con, [post(d, events=(vivatech,))], "r2", NOW)
+    wh.load_posts(con, [post(d, body="Au salon VivaTech.")], "r1", NOW, tag=tag_by_body)
+    wh.load_posts(con, [post(d, body="Au salon VivaTech.")], "r2", NOW, tag=tag_by_body)
     assert table(con, "SELECT count(*), any_value(categories) FROM posts") == [(1, ["a", "b"])]
     assert table(con, "SELECT e.name, pe.evidence FROM post_events pe JOIN events e USING (event_id)") == [
-        ("VivaTech", "hashtag")]
-    wh.load_posts(con, [post(d, body="Nouveau corps.")], "r3", NOW)
+        ("VivaTech", "body")]
+    wh.load_posts(con, [post(d, body="Nouveau corps.")], "r3", NOW, tag=tag_by_body)
     assert table(con, "SELECT body_text, run_id FROM posts") == [("Nouveau corps.", "r3")]
     assert table(con, "SELECT count(*) FROM post_events") == [(0,)]
+
+
+def test_a_failing_tag_rolls_the_batch_back(con):
+    d = doc(b"one", "/x.txt")
+
+    def broken(con, ids):
+        raise RuntimeError("tagging failed")
+
+    with pytest.raises(RuntimeError):
+        wh.load_posts(con, [post(d, body="Au salon VivaTech.")], "r1", NOW, tag=broken)
+    assert table(con, "SELECT count(*) FROM posts") == [(0,)]
 
 
 def test_failures_hold_the_latest_state_per_source(con):
@@ -107,16 +130,6 @@ def test_failures_hold_the_latest_state_per_source(con):
     assert table(con, "SELECT stage, reason, run_id FROM failures") == [("clean", "worse", "r2")]
     wh.load_posts(con, [post(d)], "r3", NOW)
     assert table(con, "SELECT count(*) FROM failures") == [(0,)]
-
-
-def test_seeded_events_are_added_once(con):
-    from tasks.events import bundled_events, event_key
-
-    events = bundled_events()
-    keys = {e.name: event_key(e.name) for e in events}
-    assert wh.seed_events(con, events, keys, NOW) == len(events)
-    assert wh.seed_events(con, events, keys, NOW) == 0
-    assert {e.name for e in wh.known_events(con)} == {e.name for e in events}
 
 
 def test_the_fullest_name_of_an_entity_wins_within_and_across_loads(con):

@@ -5,9 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from schemas import EventRef
 from tests.conftest import ROOT
-from tests.warehouse.test_load import NOW, doc, post
+from tests.warehouse.test_load import NOW, doc, post, tag_by_body
 from warehouse import load as wh
 from warehouse.export import export_parquet
 from warehouse.schema_doc import EXAMPLES, markdown
@@ -46,9 +45,8 @@ def test_export_with_content_stops_on_a_stored_document_gone(con, tmp_path: Path
 def test_export_writes_every_relation_partitioned_by_event(con, tmp_path: Path):
     a, b, c = doc(b"un", "/a.txt"), doc(b"deux", "/b.txt"), doc(b"trois", "/c.txt")
     wh.store_documents(con, [a, b, c], "r1", NOW)
-    both = (EventRef(name="VivaTech", key="vivatech", evidence="title"),
-            EventRef(name="IA Paris", key="iaparis", evidence="title"))
-    wh.load_posts(con, [post(a, events=both[:1]), post(b, events=both), post(c)], "r1", NOW)
+    wh.load_posts(con, [post(a, body="VivaTech"), post(b, body="VivaTech et IA Paris"), post(c)], "r1", NOW,
+                  tag=tag_by_body)
     out = tmp_path / "export"
     written = export_parquet(con, out)
 

@@ -6,9 +6,10 @@ from warehouse import connect
 
 # Two events, three posts from two sites: p1 covers both events, p2 VivaTech, p3 CES.
 ROWS = """
-INSERT INTO events VALUES
-    ('e1', 'VivaTech', 'vivatech', [], 'known', '2026-01-01 00:00:00+00'),
-    ('e2', 'CES', 'ces', [], 'known', '2026-01-01 00:00:00+00');
+DELETE FROM events;  -- the starter events of a new warehouse
+INSERT INTO events (event_id, name, event_key, aliases, origin, first_seen_at) VALUES
+    ('e1', 'VivaTech', 'vivatech', [], 'user', '2026-01-01 00:00:00+00'),
+    ('e2', 'CES', 'ces', [], 'user', '2026-01-01 00:00:00+00');
 INSERT INTO posts (post_id, doc_id, source_uri, site_name, author, published_at, body_text, body_chars,
                    parser_version, run_id, parsed_at) VALUES
     ('p1', 'd1', '/p1.html', 'Le Monde', 'Alice Martin', '2026-02-10', 'Corps un.', 9, 'v1', 'r1', '2026-03-01 10:01:00+00'),
