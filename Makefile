@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag
+.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag bench-live
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ bench-pathological: $(BIN)/covpipe  ## a 2 GiB gzip bomb, a page of 100,000 quot
 bench-retag: $(BIN)/covpipe  ## re-tagging 10,000 stored posts after an events change (target <= 10 s)
 	@mkdir -p data/eval
 	$(BIN)/python -m bench.retag $(if $(wildcard $(SHARED)),--shared $(SHARED)) --json data/eval/retag.json
+
+bench-live: $(BIN)/covpipe  ## rss, wordpress and sitemap against a real WordPress (root; apt-get install wordpress mariadb-server apache2 php-xml; about 4 min)
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.live_sources --json data/eval/live_sources.json
 
 bench-readers: $(BIN)/covpipe  ## status and sql answer times while an ingest of 2,000 posts runs (about 7 min)
 	@mkdir -p $(PREFECT_HOME) data/eval

@@ -185,9 +185,9 @@ def _print_run(report, settings: Settings, source: list[str] | None = None) -> N
     columns = ("inputs", "new documents", "posts written", "unchanged", "failed")
     values = (report.inputs_seen, report.documents_new, report.posts_written, report.posts_unchanged, report.failures)
     if source:
-        columns = ("fetches", "not modified", "new posts", "changed posts", *columns[3:])
-        values = (report.pages_fetched, report.pages_not_modified, report.posts_new, report.posts_changed,
-                  *values[3:])
+        columns = ("fetches", "304 not modified", "not asked for", "new posts", "changed posts", *columns[3:])
+        values = (report.pages_fetched, report.pages_not_modified, report.pages_skipped, report.posts_new,
+                  report.posts_changed, *values[3:])
     for column in columns:
         table.add_column(column, justify="right")
     table.add_row(*map(str, values))
@@ -198,7 +198,12 @@ def _print_run(report, settings: Settings, source: list[str] | None = None) -> N
             f"[yellow]{report.failures} document(s) failed ({stages}); "
             f"see `covpipe sql \"SELECT * FROM failures\" --db {settings.db}`[/yellow]"
         )
+        for uri, reason in reading.run_failures(settings, report.run_id, _SHOWN_FAILURES):
+            err.print(f"  {escape(uri)}: {escape(reason)}", soft_wrap=True, highlight=False)
         raise typer.Exit(1)
+
+
+_SHOWN_FAILURES = 5
 
 
 @app.command()

@@ -11,11 +11,8 @@ parsing rules live in `tasks.sources.listings` and `tasks.parse`, the network in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -26,6 +23,7 @@ from prefect.runtime import flow_run
 from flows.event_tagging import event_count, retag_if_grown, seed_starter_events
 from flows.ingest import acquire_batch, process_documents
 from flows.interrupts import checkpoint, run_closed
+from flows.listing import fetch_failure, list_source
 from flows.steps import Tally, batches, report_of
 from schemas import (
     Failure,
@@ -38,18 +36,10 @@ from schemas import (
     Source,
     SourceItem,
     SourcesConfig,
-    Stage,
     parse_sources,
 )
 from tasks.sources.acquire import acquire_bytes, discover_inputs
 from tasks.sources.fetch import Fetcher
-from tasks.sources.listings import (
-    items_from_feed,
-    items_from_url_list,
-    items_from_wordpress,
-    read_sitemap,
-    wordpress_total_pages,
-)
 from tasks.version import parser_version
 from warehouse import Writer
 from warehouse import load as wh
@@ -57,7 +47,6 @@ from warehouse import runs
 from warehouse import sources as crawl
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
-_MAX_SITEMAPS = 200
 
 
 def load_sources(path: Path) -> SourcesConfig:
@@ -68,15 +57,6 @@ def load_sources(path: Path) -> SourcesConfig:
 @task(name="fetch-pages", **_TASK)
 def fetch_pages(fetcher: Fetcher, requests: list[FetchRequest]) -> list[FetchResult]:
     return fetcher.fetch_many(requests)
-
-
-@dataclass
-class Listing:
-    """What listing a source gave: its items, the fetches made, and the listings that failed."""
-
-    items: list[SourceItem] = field(default_factory=list)
-    fetches: list[FetchResult] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
 
 
 @flow(name="poll", log_prints=False, validate_parameters=False)
@@ -101,12 +81,14 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
             before = tally.counts.copy(), tally.failed
             poll_source(tally, source, settings=settings, version=version)
             done = tally.counts - before[0]
-            logger.info("%s (%s): %d fetches, %d not modified, %d posts written (%d new, %d changed), %d failed",
-                        source.name, source.kind, done["fetched"], done["not_modified"], done["posts"],
+            logger.info("%s (%s): %d fetches (%d not modified), %d pages not asked for, %d posts written "
+                        "(%d new, %d changed), %d failed", source.name, source.kind, done["fetched"],
+                        done["not_modified"], done["skipped"], done["posts"],
                         done["posts_new"], done["posts_changed"], tally.failed - before[1])
         retag_if_grown(writer.con, events_before, run_id, datetime.now(UTC))
         report = report_of(tally, "poll", started, version, flow_run.get_id(), sources=tuple(s.name for s in chosen),
-                           pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"])
+                           pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"],
+                           pages_skipped=tally.counts["skipped"])
         runs.finish_run(writer.con, report)
     create_markdown_artifact(key="poll-report", markdown=_markdown(report), description="covpipe poll run")
     return report
@@ -118,16 +100,18 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
         _poll_folder(tally, source, settings=settings, version=version)
         return
     fetcher = Fetcher(source.fetch)
-    listing = _list(fetcher, source, tally.con)
+    listing = list_source(fetcher, source, tally.con)
     now = datetime.now(UTC)
-    wanted = crawl.stale_items(tally.con, source.name, listing.items, revalidate=source.revalidate)
-    wanted = (wanted + crawl.pending_items(tally.con, source.name, exclude={i.url for i in listing.items}))
+    wanted = crawl.stale_items(tally.con, source.name, listing.items, revalidate=source.revalidate, now=now,
+                               revalidate_hours=source.revalidate_hours, revalidate_days=source.revalidate_days)
+    wanted += crawl.pending_items(tally.con, source.name, exclude={i.url for i in listing.items}, now=now,
+                                  revalidate_hours=source.revalidate_hours, revalidate_days=source.revalidate_days)
     wanted = wanted[: source.max_items] if source.max_items else wanted
     crawl.store_items(tally.con, source.name, listing.items, now)
     _record(tally, source, listing.fetches + _drain(fetcher), {})
     tally.fail(listing.failures)
     tally.counts["inputs"] += len(wanted)
-    tally.counts["not_modified"] += len({i.url for i in listing.items} - {i.url for i in wanted})
+    tally.counts["skipped"] += len({i.url for i in listing.items} - {i.url for i in wanted})
     for batch in batches(wanted, settings.batch_size):
         now = datetime.now(UTC)
         known = crawl.validators(tally.con, [i.url for i in batch])
@@ -149,7 +133,7 @@ def poll_source(tally: Tally, source: Source, *, settings: Settings, version: st
             elif result.outcome == "not_modified" and known.get(item.url, (None,) * 3)[2]:
                 unchanged.append((item, known[item.url][2]))
             elif result.outcome == "failed":
-                failures.append(_failure(result))
+                failures.append(fetch_failure(result))
         rehinted = _rehinted(tally.con, unchanged)
         raws += [d for d in rehinted if isinstance(d, RawDocument)]
         failures += [d for d in rehinted if isinstance(d, Failure)]
@@ -182,7 +166,7 @@ def _poll_folder(tally: Tally, source: Source, *, settings: Settings, version: s
 
 
 def _record(tally: Tally, source: Source, results: list[FetchResult], doc_ids: dict[str, str]) -> None:
-    crawl.record_fetches(tally.con, source.name, results, tally.run_id, doc_ids)
+    crawl.record_fetches(tally.con, source.name, results, tally.run_id, doc_ids, source.fetch.retry_after_minutes)
     crawl.clear_fetch_failures(tally.con, [r.url for r in results if r.outcome != "failed"])
     tally.counts["fetched"] += len(results)
     tally.counts["not_modified"] += sum(r.outcome == "not_modified" for r in results)
@@ -195,125 +179,16 @@ def _drain(fetcher: Fetcher) -> list[FetchResult]:
     return side
 
 
-def _failure(result: FetchResult) -> Failure:
-    return Failure(source_uri=result.url, stage=Stage.ACQUIRE, reason=f"fetch failed: {result.error}",
-                   detail=f"{result.kind}, {result.error_kind}, HTTP {result.status or '-'}, "
-                          f"{result.attempts} attempt(s), {result.elapsed_seconds:.1f} s")
-
-
-def _list(fetcher: Fetcher, source: Source, con: duckdb.DuckDBPyConnection) -> Listing:
-    listing = Listing()
-
-    def fetch(url: str, kind: str, conditional: bool = True) -> FetchResult:
-        etag, modified, _ = crawl.validators(con, [url]).get(url, (None,) * 3) if conditional else (None,) * 3
-        result = fetcher.fetch(FetchRequest(url=url, kind=kind, etag=etag, last_modified=modified))
-        listing.fetches.append(result)
-        return result
-
-    listers: dict[str, Callable[[], None]] = {
-        "rss": lambda: _list_feed(listing, fetch, source.url, source),
-        "wordpress": lambda: _list_wordpress(listing, fetch, source, con),
-        "sitemap": lambda: _list_sitemap(listing, fetch, source),
-        "urls": lambda: _list_urls(listing, source),
-    }
-    listers[source.kind]()
-    return listing
-
-
-def _take(listing: Listing, result: FetchResult, parsed) -> list | None:
-    """The parsed listing, or None after recording why the fetch or the parse failed."""
-    if result.outcome == "failed":
-        listing.failures.append(_failure(result))
-        return None
-    if isinstance(parsed, Failure):
-        listing.failures.append(parsed)
-        return None
-    return parsed
-
-
-def _list_feed(listing: Listing, fetch, feed_url: str, source: Source) -> None:
-    result = fetch(feed_url, "feed")
-    if result.outcome == "ok":
-        items = _take(listing, result, items_from_feed(result.content or b"", feed_url, source.hints("feed")))
-        listing.items += items or []
-    elif result.outcome == "failed":
-        _take(listing, result, None)
-
-
-def _list_wordpress(listing: Listing, fetch, source: Source, con: duckdb.DuckDBPyConnection) -> None:
-    """Pages of the REST API, most recently modified first, until a page holds nothing new and the next
-    one was read before; the feed where the API is closed."""
-    api = source.url.rstrip("/") + "/wp-json/wp/v2/posts"
-
-    def page_url(n: int) -> str:
-        return api + "?" + urlencode(
-            dict(per_page=source.per_page, page=n, orderby="modified", order="desc", _embed="author,wp:term"))
-
-    page = 1
-    while True:
-        url = page_url(page)
-        result = fetch(url, "json")
-        parsed = (items_from_wordpress(result.content or b"", url, source.hints("wordpress-api"))
-                  if result.outcome == "ok" else None)
-        closed = (result.outcome == "failed" and result.error_kind == "terminal") or isinstance(parsed, Failure)
-        if page == 1 and closed:
-            _list_feed(listing, fetch, source.feed_url or source.url.rstrip("/") + "/feed/", source)
-            return
-        if result.outcome == "failed" or isinstance(parsed, Failure):
-            _take(listing, result, parsed)
-            return
-        after = crawl.url_outcome(con, page_url(page + 1))
-        if result.outcome == "not_modified":
-            if after != "failed":  # nothing changed since the last run, which read the next page too
-                return
-        else:
-            listing.items += parsed
-            if page >= wordpress_total_pages(result.headers):
-                return
-            if source.max_items and len(listing.items) >= source.max_items:
-                return
-            # Sorted by modification: past a page with nothing new, the rest is older, unless
-            # the next page was never read or failed last time.
-            if not crawl.stale_items(con, source.name, parsed, revalidate=source.revalidate) and after in (
-                    "ok", "not_modified"):
-                return
-        page += 1
-
-
-def _list_sitemap(listing: Listing, fetch, source: Source) -> None:
-    """A sitemap or a sitemap index; the root is always read whole (an index names its children),
-    each child sitemap with a conditional GET."""
-    queue, seen = [source.url], set()
-    while queue and len(seen) < _MAX_SITEMAPS:
-        url = queue.pop(0)
-        seen.add(url)
-        result = fetch(url, "sitemap", conditional=url != source.url)
-        if result.outcome == "not_modified":
-            continue
-        parsed = _take(listing, result, read_sitemap(result.content or b"", url, source.hints("sitemap"))
-                       if result.outcome == "ok" else None)
-        if parsed:
-            children, pages = parsed
-            queue += [c for c in children if c not in seen and c not in queue]
-            listing.items += pages
-
-
-def _list_urls(listing: Listing, source: Source) -> None:
-    lines = list(source.urls)
-    if source.path is not None:
-        lines += Path(source.path).read_text("utf-8").splitlines()
-    listing.items += items_from_url_list(lines, source.hints("urls"))
-
-
 def _markdown(report: RunReport) -> str:
     stages = "".join(f"| {stage} | {n} |\n" for stage, n in sorted(report.failures_by_stage.items()))
     return (
         f"# covpipe poll {report.run_id}\n\n"
         f"Sources polled: {', '.join(f'`{s}`' for s in report.sources)}. Parser version `{report.parser_version}`, "
         f"{report.status}, {(report.finished_at - report.started_at).total_seconds():.1f} s.\n\n"
-        "| pages fetched | not modified | new documents | new posts | changed posts | unchanged | failures |\n"
-        "|---|---|---|---|---|---|---|\n"
-        f"| {report.pages_fetched} | {report.pages_not_modified} | {report.documents_new} | {report.posts_new} "
+        "| pages fetched | not modified (304) | not asked for | new documents | new posts | changed posts | unchanged "
+        "| failures |\n|---|---|---|---|---|---|---|---|\n"
+        f"| {report.pages_fetched} | {report.pages_not_modified} | {report.pages_skipped} | {report.documents_new} "
+        f"| {report.posts_new} "
         f"| {report.posts_changed} | {report.posts_unchanged} | {report.failures} |\n"
         + (f"\n| stage | failures |\n|---|---|\n{stages}" if stages else "")
         + "\nEvery fetch is in `fetches`; `SELECT url, status, error FROM fetches WHERE outcome = 'failed'`.\n"

@@ -25,6 +25,7 @@ from flows.console import (
     rich_table,
     settings_for,
 )
+from schemas import Settings
 from warehouse import WarehouseError, connect
 from warehouse.queries import run_sql
 from warehouse.queries import status as warehouse_status
@@ -71,10 +72,26 @@ def status(db: DbOption = None) -> None:
     for name, n in info["counts"].items():
         counts.add_row(name, str(n))
     out.print(counts)
-    for title in ("runs", "failures", "languages"):
-        result = info[title]
+    titles = {"runs": "last runs", "failures": "failures", "waiting": "failing URLs waiting to be asked again",
+              "languages": "languages"}
+    for key, title in titles.items():
+        result = info[key]
         if result.rows:
-            out.print(rich_table(result, title=title.replace("runs", "last runs")))
+            out.print(rich_table(result, title=title))
+
+
+def run_failures(settings: Settings, run_id: str, limit: int) -> list[tuple[str, str]]:
+    """(source, reason) of the first failures a run recorded, for the lines a run prints; none
+    when the warehouse cannot be read now."""
+    try:
+        con = connect(settings.db, read_only=True, wait_seconds=settings.lock_wait_seconds)
+    except WarehouseError:
+        return []
+    try:
+        return [tuple(r) for r in con.execute("SELECT source_uri, reason FROM failures WHERE run_id = ? "
+                                              "ORDER BY failed_at, source_uri LIMIT ?", [run_id, limit]).fetchall()]
+    finally:
+        con.close()
 
 
 class SchemaFormat(StrEnum):

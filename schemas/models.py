@@ -226,5 +226,6 @@ class RunReport(Model):
     changes: str | None = None  # reprocess: one-line summary of what changed
     sources: tuple[str, ...] = ()  # poll: the sources polled
     pages_fetched: int = 0  # poll: HTTP requests answered or failed (robots.txt and listings included)
-    pages_not_modified: int = 0  # poll: answers 304, or pages the listing showed unchanged and not asked for
+    pages_not_modified: int = 0  # poll: answers 304 (not modified)
+    pages_skipped: int = 0  # poll: pages the listing showed unchanged, not asked for
     posts_new: int = 0  # poll: posts of a source seen for the first time

@@ -52,6 +52,9 @@ class FetchPolicy(Model):
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
     respect_robots: bool = True
     allow_private: bool = False
+    # A URL that failed is asked again by later runs after this wait, doubled at each failure in a
+    # row (a week at most): a page that hangs costs its timeout once, not at every run.
+    retry_after_minutes: Annotated[float, Field(ge=0, le=10080)] = 60.0
 
 
 class Source(Model):
@@ -69,6 +72,13 @@ class Source(Model):
     max_items: Annotated[int | None, Field(ge=1)] = None  # at most this many pages per run, newest first
     per_page: Annotated[int, Field(ge=1, le=100)] = 100  # WordPress API page size
     revalidate: bool = False  # ask for every page again, even when its listing date did not change
+    # A page whose listing gives no modification date it keeps up to date (a sitemap without
+    # lastmod, an RSS item's pubDate) is asked again, with a conditional GET, once this many hours
+    # have passed since its last fetch, for this many days after it was first listed.
+    revalidate_hours: Annotated[float, Field(gt=0)] = 24
+    revalidate_days: Annotated[float, Field(ge=0)] = 30
+    include: tuple[str, ...] = ()  # regular expressions: only the pages whose URL matches one
+    exclude: tuple[str, ...] = ()  # regular expressions: the pages whose URL matches one are left out
     fetch: FetchPolicy = FetchPolicy()
 
     @field_validator("url", "feed_url")
@@ -83,6 +93,16 @@ class Source(Model):
     def _https(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for value in values:
             _check_http(value)
+        return values
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"{value!r} is not a regular expression: {exc}") from None
         return values
 
     @field_validator("schedule")
@@ -100,6 +120,12 @@ class Source(Model):
             what = {"urls": "`urls = [...]` or `path`", "folder": "`path`"}.get(self.kind, "`url`")
             raise ValueError(f"a {self.kind} source needs {what}")
         return self
+
+    def wants(self, url: str) -> bool:
+        """Whether the include and exclude patterns let `url` in."""
+        if self.include and not any(re.search(p, url) for p in self.include):
+            return False
+        return not any(re.search(p, url) for p in self.exclude)
 
     def hints(self, origin: str) -> SourceHints:
         """What the source itself says about every post it gives."""

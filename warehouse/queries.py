@@ -43,7 +43,10 @@ def status(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> dict[str, Any]
         con, "SELECT stage, reason, count(*) AS documents FROM failures GROUP BY ALL ORDER BY documents DESC, stage"
     )
     languages = run_sql(con, "SELECT language, count(*) AS posts FROM posts GROUP BY ALL ORDER BY posts DESC LIMIT 5")
-    return dict(counts=counts, runs=runs, failures=failures, languages=languages)
+    waiting = run_sql(
+        con, "SELECT url, failures AS \"failures in a row\", strftime(retry_at, '%Y-%m-%d %H:%M') AS \"not before\","
+             " error FROM url_states WHERE outcome = 'failed' AND retry_at > now() ORDER BY retry_at LIMIT 10")
+    return dict(counts=counts, runs=runs, failures=failures, languages=languages, waiting=waiting)
 
 
 def run_report(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:

@@ -8,7 +8,7 @@ tables; this module never imports tasks or Prefect.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -25,7 +25,7 @@ FETCHES = pa.schema(
 )
 URL_STATES = pa.schema(
     [("url", STR), ("etag", STR), ("last_modified", STR), ("doc_id", STR), ("outcome", STR),
-     ("status", pa.int32()), ("error", STR), ("last_fetched_at", TS), ("last_ok_at", TS)]
+     ("status", pa.int32()), ("error", STR), ("last_fetched_at", TS), ("last_ok_at", TS), ("failures", pa.int32())]
 )
 ITEMS = pa.schema([("source_name", STR), ("url", STR), ("stamp", STR), ("hints", STR), ("listed_at", TS)])
 HINTS = pa.schema(
@@ -40,12 +40,15 @@ _URL_STATE_UPSERT = """ON CONFLICT (url) DO UPDATE SET
                          ELSE coalesce(excluded.last_modified, url_states.last_modified) END,
     doc_id = coalesce(excluded.doc_id, url_states.doc_id),
     outcome = excluded.outcome, status = excluded.status, error = excluded.error,
-    last_fetched_at = excluded.last_fetched_at, last_ok_at = coalesce(excluded.last_ok_at, url_states.last_ok_at)"""
+    last_fetched_at = excluded.last_fetched_at, last_ok_at = coalesce(excluded.last_ok_at, url_states.last_ok_at),
+    failures = CASE WHEN excluded.outcome = 'failed' THEN coalesce(url_states.failures, 0) + 1 ELSE 0 END"""
+_MAX_WAIT_MINUTES = 7 * 24 * 60
 
 
 def record_fetches(con: duckdb.DuckDBPyConnection, source_name: str, results: list[FetchResult], run_id: str,
-                   doc_ids: dict[str, str] | None = None) -> None:
-    """Log fetches and keep each URL's latest state; `doc_ids` maps page URLs to the document they gave."""
+                   doc_ids: dict[str, str] | None = None, retry_after_minutes: float = 60.0) -> None:
+    """Log fetches and keep each URL's latest state; `doc_ids` maps page URLs to the document they gave.
+    A URL that failed `n` times in a row waits `retry_after_minutes` x 2^(n-1) before it is asked again."""
     if not results:
         return
     doc_ids = doc_ids or {}
@@ -55,11 +58,16 @@ def record_fetches(con: duckdb.DuckDBPyConnection, source_name: str, results: li
             for r in results]
     states = {r.url: dict(url=r.url, etag=r.etag, last_modified=r.last_modified, doc_id=doc_ids.get(r.url),
                           outcome=r.outcome, status=r.status, error=r.error, last_fetched_at=r.fetched_at,
-                          last_ok_at=r.fetched_at if r.outcome != "failed" else None)
+                          last_ok_at=r.fetched_at if r.outcome != "failed" else None,
+                          failures=1 if r.outcome == "failed" else 0)
               for r in results}
     with transaction(con):
         insert_rows(con, "fetches", rows, FETCHES)
         insert_rows(con, "url_states", list(states.values()), URL_STATES, _URL_STATE_UPSERT)
+        con.execute(
+            "UPDATE url_states SET retry_at = CASE WHEN outcome = 'failed' THEN last_fetched_at"
+            " + to_microseconds(CAST(least(? * pow(2, failures - 1), ?) * 60e6 AS BIGINT)) END"
+            " WHERE url IN (SELECT unnest(?))", [retry_after_minutes, _MAX_WAIT_MINUTES, list(states)])
 
 
 def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -72,12 +80,15 @@ def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tup
 
 
 def stale_items(con: duckdb.DuckDBPyConnection, source_name: str, listed: list[SourceItem], *,
-                revalidate: bool = False) -> list[SourceItem]:
+                revalidate: bool = False, now: datetime | None = None, revalidate_hours: float = 24,
+                revalidate_days: float = 30) -> list[SourceItem]:
     """The listed items worth a request, in listing order.
 
-    A listed page is asked for when it was never fetched, its last fetch failed, the listing
-    gives no stamp (a conditional GET then decides) or a stamp other than last time. Call it
-    before `store_items`, which records this listing's stamps.
+    A listed page is asked for when it was never fetched, its last fetch failed and its wait
+    is over, the listing gives a stamp other than last time, or it gives none (a sitemap
+    without lastmod, an RSS item's pubDate, which an edit leaves) and the page, first listed
+    less than `revalidate_days` ago, was last fetched more than `revalidate_hours` ago: a
+    conditional GET then decides. Call it before `store_items`, which records this listing's stamps.
     """
     if not listed:
         return []
@@ -88,25 +99,47 @@ def stale_items(con: duckdb.DuckDBPyConnection, source_name: str, listed: list[S
         stale = {url for (url,) in con.execute(
             """
             SELECT l.url FROM listed l
-            LEFT JOIN source_items s ON s.source_name = ? AND s.url = l.url
+            LEFT JOIN source_items s ON s.source_name = $source AND s.url = l.url
             LEFT JOIN url_states u ON u.url = l.url
-            WHERE ? OR u.url IS NULL OR u.outcome = 'failed' OR l.stamp IS NULL OR s.stamp IS DISTINCT FROM l.stamp
-            """, [source_name, revalidate]).fetchall()}
+            WHERE $revalidate OR u.url IS NULL
+               OR u.outcome = 'failed' AND (u.retry_at IS NULL OR u.retry_at <= $now)
+               OR l.stamp IS NOT NULL AND s.stamp IS DISTINCT FROM l.stamp
+               OR l.stamp IS NULL AND u.outcome <> 'failed'
+                  AND u.last_fetched_at <= $now - to_microseconds(CAST($hours * 3600e6 AS BIGINT))
+                  AND coalesce(s.first_listed_at, $now) >= $now - to_microseconds(CAST($days * 86400e6 AS BIGINT))
+            """, dict(source=source_name, revalidate=revalidate, now=now or datetime.now(UTC), hours=revalidate_hours,
+                      days=revalidate_days)).fetchall()}
     finally:
         con.unregister("listed")
     return [i for i in listed if i.url in stale]
 
 
-def pending_items(con: duckdb.DuckDBPyConnection, source_name: str, exclude: set[str]) -> list[SourceItem]:
-    """Items a source listed in earlier runs that were never fetched or failed last time, with their hints."""
+def pending_items(con: duckdb.DuckDBPyConnection, source_name: str, exclude: set[str],
+                  now: datetime | None = None, revalidate_hours: float | None = None,
+                  revalidate_days: float = 30) -> list[SourceItem]:
+    """Items a source listed in earlier runs that were never fetched, or failed last time and
+    waited long enough, or (with `revalidate_hours`) are due for revalidation as `stale_items`
+    says, though this listing did not name them (an older page of a feed): with their hints."""
+    now = now or datetime.now(UTC)
     rows = con.execute(
         """
         SELECT s.url, s.stamp, s.hints FROM source_items s LEFT JOIN url_states u USING (url)
-        WHERE s.source_name = ? AND (u.url IS NULL OR u.outcome = 'failed')
+        WHERE s.source_name = $source AND (
+            u.url IS NULL OR u.outcome = 'failed' AND (u.retry_at IS NULL OR u.retry_at <= $now)
+            OR $hours IS NOT NULL AND s.stamp IS NULL AND u.outcome <> 'failed'
+               AND u.last_fetched_at <= $now - to_microseconds(CAST($hours * 3600e6 AS BIGINT))
+               AND s.first_listed_at >= $now - to_microseconds(CAST($days * 86400e6 AS BIGINT)))
         ORDER BY s.last_listed_at DESC, s.url
-        """, [source_name]).fetchall()
+        """, dict(source=source_name, now=now, hours=revalidate_hours, days=revalidate_days)).fetchall()
     return [SourceItem(url=url, stamp=stamp, hints=SourceHints.model_validate_json(hints))
             for url, stamp, hints in rows if url not in exclude]
+
+
+def listed_before(con: duckdb.DuckDBPyConnection, source_name: str, urls: list[str]) -> bool:
+    """Whether an earlier listing of the source named one of `urls`."""
+    rows = con.execute("SELECT count(*) FROM source_items WHERE source_name = ? AND url IN (SELECT unnest(?))",
+                       [source_name, urls]).fetchall()
+    return rows[0][0] > 0
 
 
 def url_outcome(con: duckdb.DuckDBPyConnection, url: str) -> str | None:

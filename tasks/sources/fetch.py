@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import threading
 import time
 import urllib.request
@@ -137,7 +138,7 @@ class Fetcher:
         url = request.url
         headers = {"Accept": ACCEPT_HEADER[request.kind]}
         if request.etag:
-            headers["If-None-Match"] = request.etag
+            headers["If-None-Match"] = origin_etag(request.etag)
         if request.last_modified:
             headers["If-Modified-Since"] = request.last_modified
         for _hop in range(self.policy.max_redirects + 1):
@@ -308,3 +309,13 @@ def _origin(url: str) -> str:
 
 def _media_type(value: str | None) -> str | None:
     return value.split(";")[0].strip().lower() or None if value else None
+
+
+_CODING_SUFFIX = re.compile(r'-(?:gzip|br|deflate|zstd)(?="$)')
+
+
+def origin_etag(etag: str) -> str:
+    """The ETag to send back: without the "-gzip" (or "-br") that Apache's compression appends to
+    the application's own, which the application (WordPress's feed) compares verbatim; Apache
+    compares the unsuffixed one too."""
+    return _CODING_SUFFIX.sub("", etag.strip())

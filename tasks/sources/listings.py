@@ -12,11 +12,13 @@ import html
 import json
 import re
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import struct_time
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
+from courlan import is_navigation_page
 from lxml import etree
 
 from schemas import Failure, SourceHints, SourceItem, Stage
@@ -42,8 +44,21 @@ def _http(url: str | None) -> bool:
     return bool(url) and urlsplit(url).scheme in ("http", "https")
 
 
-def items_from_feed(content: bytes, feed_url: str, base: SourceHints) -> list[SourceItem] | Failure:
-    """The entries of an RSS or Atom feed, newest first as the feed orders them."""
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of a feed: its items, the next page's address (RFC 5005 rel="next", or WordPress's
+    ?paged=N for a feed WordPress generated), and what feedparser had to forgive."""
+
+    items: list[SourceItem]
+    next_url: str | None = None
+    warning: str | None = None
+
+
+def read_feed(content: bytes, feed_url: str, base: SourceHints, page: int = 1) -> FeedPage | Failure:
+    """The entries of one page of an RSS or Atom feed, newest first as the feed orders them.
+
+    An entry's stamp is its `updated` date, which an edit changes; an RSS item's pubDate does
+    not, so such items get none and are revalidated on a schedule."""
     # Bytes, never a URL: feedparser would fetch a string that looks like one.
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
@@ -57,13 +72,29 @@ def items_from_feed(content: bytes, feed_url: str, base: SourceHints) -> list[So
         authors = [a.get("name") for a in entry.get("authors", []) if a.get("name")] or [entry.get("author")]
         # Plain dict reads: feedparser's own get() maps a missing "updated" to "published" with a warning.
         published = _feed_date(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
-        updated = dict.get(entry, "updated") or dict.get(entry, "published")
         items.append(SourceItem(
-            url=link, stamp=updated or None,
+            url=link, stamp=dict.get(entry, "updated") or None,
             hints=base.model_copy(update=dict(
                 origin="feed", title=_text(entry.get("title")), authors=_unique(authors), published_at=published,
                 categories=_unique(t.get("term") for t in entry.get("tags", []))))))
-    return _deduplicated(items)
+    links = parsed.feed.get("links", []) if parsed.get("feed") else []
+    following = next((urljoin(feed_url, x["href"]) for x in links if x.get("rel") == "next" and x.get("href")), None)
+    if following is None and "wordpress" in (parsed.feed.get("generator") or "").lower() and items:
+        following = _with_query(feed_url, paged=page + 1)
+    warning = f"feed read leniently: {parsed.get('bozo_exception')}" if parsed.bozo else None
+    return FeedPage(_deduplicated(items), following if _http(following) else None, warning)
+
+
+def items_from_feed(content: bytes, feed_url: str, base: SourceHints) -> list[SourceItem] | Failure:
+    """The entries of one page of a feed (`read_feed` without the paging)."""
+    page = read_feed(content, feed_url, base)
+    return page if isinstance(page, Failure) else page.items
+
+
+def _with_query(url: str, **values) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query)) | {k: str(v) for k, v in values.items()}
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _feed_date(value: struct_time | None) -> date | None:
@@ -149,6 +180,34 @@ def read_sitemap(content: bytes, sitemap_url: str, base: SourceHints) -> tuple[l
         return fail(f"not a sitemap: root element <{local}>")
     pages = [SourceItem(url=loc, stamp=mod, hints=base.model_copy(update=dict(origin="sitemap"))) for loc, mod in entries]
     return [], _deduplicated(pages)
+
+
+# Child sitemaps of taxonomies, authors and static pages, as WordPress core and Yoast name them.
+_NOT_POSTS_SITEMAP = re.compile(
+    r"/(?:wp-sitemap-(?:taxonomies|users)-[^/]*|wp-sitemap-posts-page-\d+\.xml"
+    r"|(?:category|post_tag|tag|author|page)-sitemap\d*\.xml(?:\.gz)?)$", re.I)
+# Query parameters of archive pages (WordPress without pretty links: ?cat=3, ?tag=ia, ?author=1).
+_ARCHIVE_QUERY = {"cat", "tag", "author", "s", "m", "paged", "page_id", "feed", "attachment_id"}
+_DATE_ARCHIVE = re.compile(r"/?(?:\d{4})(?:/\d{1,2}){0,2}/?")
+
+
+def lists_posts(sitemap_url: str) -> bool:
+    """Whether a child sitemap may list posts: not one of taxonomies, authors or static pages."""
+    return not _NOT_POSTS_SITEMAP.search(urlsplit(sitemap_url).path)
+
+
+def is_article_url(url: str) -> bool:
+    """Whether a URL has the shape of an article, not of a home page, an archive (tag, category,
+    author, date, pagination), a search or a feed; courlan knows the usual paths."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if query.keys() & _ARCHIVE_QUERY:
+        return False
+    if "p" in query:  # WordPress's plain link to a post
+        return True
+    if not parts.path.strip("/") or _DATE_ARCHIVE.fullmatch(parts.path):
+        return False
+    return not is_navigation_page(url) and not parts.path.rstrip("/").endswith("/feed")
 
 
 def items_from_url_list(urls: list[str], base: SourceHints) -> list[SourceItem]:

@@ -159,13 +159,37 @@ _TAG_BOX = re.compile(r"^(tags?|post-tags|entry-tags|article-tags|tag-list|tags-
                       r"keywords|etiquettes|categories)$", re.I)
 
 
-def visible_tags(tree: HtmlElement) -> list[str]:
-    """Tag links shown with the article: rel="tag" links, else links in a tags/mots-clés box."""
-    out: list[str] = []
-    for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"):
+_CATEGORY_HREF = re.compile(r"/(?:category|categorie|categories|rubrique)/|[?&]cat=", re.I)
+_CATEGORY_BOX = re.compile(r"\b(?:taxonomy-category|cat-links|post-categories|entry-categories)\b")
+
+
+def _is_category(a: HtmlElement) -> bool:
+    """A term link that names a category: rel="category tag" (classic WordPress themes), a
+    category address (/category/x/, ?cat=3) or a categories box (block themes mark every
+    term rel="tag" inside a taxonomy-category block)."""
+    if "category" in (a.get("rel") or "").split() or _CATEGORY_HREF.search(a.get("href") or ""):
+        return True
+    return any(_CATEGORY_BOX.search(p.get("class") or "") for p, _ in zip(a.iterancestors(), range(3)))
+
+
+def term_links(tree: HtmlElement) -> tuple[list[str], list[str]]:
+    """(categories, tags) of the article's term links (rel="tag" or rel="category")."""
+    categories: list[str] = []
+    tags: list[str] = []
+    for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')"
+                        " or contains(concat(' ', normalize-space(@rel), ' '), ' category ')]"):
         t = text_of(a)
-        if t and len(t) <= 60 and not is_excluded(a) and t not in out:
-            out.append(t)
+        if t and len(t) <= 60 and not is_excluded(a):
+            bucket = categories if _is_category(a) else tags
+            if t not in bucket:
+                bucket.append(t)
+    return categories, tags
+
+
+def visible_tags(tree: HtmlElement) -> list[str]:
+    """Tag links shown with the article: rel="tag" links that are not categories, else links in a
+    tags/mots-clés box."""
+    out = term_links(tree)[1]
     if out:
         return out
     for box in tree.iter():
@@ -263,6 +287,8 @@ def extract_html_metadata(
         cats = _split_list([s for x in sec for s in (x if isinstance(x, list) else [x]) if isinstance(s, str)])
     if not cats and metas.get("parsely-section"):
         cats = _split_list(metas["parsely-section"])
+    if not cats:
+        cats = term_links(tree)[0]
     tags = _split_list(metas.get("article:tag", []) + metas.get("parsely-tags", []))
     if not tags:
         tags = visible_tags(tree)

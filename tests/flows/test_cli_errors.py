@@ -187,3 +187,19 @@ def test_ingest_into_a_damaged_warehouse_is_one_line(tmp_path: Path, monkeypatch
     (tmp_path / "a.txt").write_text("Titre\n\nUn billet.")
     line = _one_line_error(["ingest", str(tmp_path / "a.txt"), "--db", str(db)])
     assert str(db) in line and "not a DuckDB file" in line
+
+
+def test_a_run_names_its_first_failures(tmp_path: Path):
+    from flows.reading import run_failures
+    from schemas import Failure, Settings, Stage
+    from warehouse import runs
+
+    path = tmp_path / "w.duckdb"
+    con = connect(path)
+    runs.record_failures(con, [Failure(source_uri=f"http://127.0.0.1/{n}/", stage=Stage.ACQUIRE,
+                                       reason="fetch failed: address 127.0.0.1 is not public") for n in range(7)],
+                         "r1", NOW)
+    con.close()
+    shown = run_failures(Settings(db=path), "r1", 5)
+    assert len(shown) == 5 and shown[0] == ("http://127.0.0.1/0/", "fetch failed: address 127.0.0.1 is not public")
+    assert run_failures(Settings(db=path), "another run", 5) == []

@@ -1,6 +1,7 @@
 """A WordPress-like site on loopback for the poll tests: HTML posts, an RSS feed, the REST API
 with pagination headers, a sitemap index with a gzip sitemap, robots.txt, conditional GET
-(ETag and Last-Modified), a page that answers 503 before 200 and a page that is slow.
+(ETag and Last-Modified; the feed's ETag suffixed "-gzip" as Apache sends it), a page that
+answers 503 before 200 and a page that is slow.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _page(path.strip("/").title(), BODY.format(event="VivaTech", speaker="Jean Martin"))
                               .encode(), "text/html; charset=utf-8")
         if path == "/feed/":
-            return self._send(200, self._rss().encode(), "application/rss+xml; charset=utf-8")
+            return self._send(200, self._rss().encode(), "application/rss+xml; charset=utf-8", gzip_etag=True)
         if path == "/wp-json/wp/v2/posts":
             return self._api(query)
         if path == "/sitemap_index.xml":
@@ -174,7 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
                 f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>")
 
     def _send(self, status: int, body: bytes, content_type: str, *, modified: datetime | None = None,
-              headers: dict[str, str] | None = None) -> None:
+              headers: dict[str, str] | None = None, gzip_etag: bool = False) -> None:
+        """`gzip_etag`: as WordPress's feed behind Apache's mod_deflate, which appends "-gzip" to the
+        ETag it sends, while WordPress compares If-None-Match with its own, unsuffixed."""
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         if status == 200:
             fresh = self.headers.get("If-None-Match") == etag
@@ -190,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.site.requests.append((self.path, status))
         self.send_response(status)
         if status in (200, 304):
-            self.send_header("ETag", etag)
+            self.send_header("ETag", etag[:-1] + '-gzip"' if gzip_etag else etag)
             if modified is not None:
                 self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
         if status != 304:

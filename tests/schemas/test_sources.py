@@ -55,3 +55,17 @@ def test_unknown_source_name_lists_the_known_ones():
 def test_the_example_sources_file_is_valid():
     config = parse_sources((ROOT / "sources.example.toml").read_text("utf-8"), base=ROOT)
     assert {s.kind for s in config.sources.values()} == {"wordpress", "rss", "sitemap", "urls", "folder"}
+
+
+def test_include_and_exclude_patterns_choose_the_pages_of_a_source():
+    config = parse_sources('[sources.blog]\nkind = "sitemap"\nurl = "https://blog.example.org/sitemap.xml"\n'
+                           'include = ["/20\\\\d\\\\d/"]\nexclude = ["/amp/$"]\n')
+    blog = config.get("blog")
+    assert blog.wants("https://blog.example.org/2026/02/salon/")
+    assert not blog.wants("https://blog.example.org/2026/02/salon/amp/")
+    assert not blog.wants("https://blog.example.org/a-propos/")
+
+
+def test_a_bad_pattern_is_refused_with_its_text():
+    with pytest.raises(ValueError, match="is not a regular expression"):
+        parse_sources('[sources.blog]\nkind = "rss"\nurl = "https://blog.example.org/feed/"\nexclude = ["(unclosed"]\n')

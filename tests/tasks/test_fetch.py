@@ -120,6 +120,21 @@ def test_fetch_sends_validators_and_takes_a_304():
     assert (result.outcome, result.status, result.content, result.etag) == ("not_modified", 304, None, '"v1"')
 
 
+@pytest.mark.parametrize(("stored", "sent"), [
+    ('"5d41-gzip"', '"5d41"'),  # Apache's mod_deflate suffix, which the application never sees
+    ('W/"5d41-br"', 'W/"5d41"'),
+    ('"5d41"', '"5d41"'),
+    ('"gzip"', '"gzip"'),  # a tag that only looks like a suffix
+])
+def test_fetch_sends_back_the_etag_the_application_made(stored, sent):
+    def handler(request):
+        fresh = request.headers["If-None-Match"] == sent
+        return httpx.Response(304 if fresh else 200, headers={"ETag": stored, "Content-Type": "text/html"})
+
+    f, _ = fetcher(handler)
+    assert f.fetch(FetchRequest(url="https://blog.example.org/a/", etag=stored)).outcome == "not_modified"
+
+
 def test_fetch_refuses_a_body_over_the_size_limit():
     f, _ = fetcher(lambda r: httpx.Response(200, content=b"x" * 5000, headers=HTML), max_bytes=4096)
     result = f.fetch(FetchRequest(url="https://blog.example.org/a/"))

@@ -1,6 +1,9 @@
 from datetime import UTC, datetime
 
-from tasks.text.html_meta import extract_html_metadata
+import lxml.html
+import pytest
+
+from tasks.text.html_meta import extract_html_metadata, term_links
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -48,3 +51,17 @@ def test_date_never_after_the_run():
     past = page("<meta property='article:published_time' content='2025-03-04T10:00:00+00:00'>", "<p>x</p>")
     assert extract_html_metadata(future, None, "x", NOW)["date"] is None
     assert extract_html_metadata(past, None, "x", NOW)["date"] == "2025-03-04"
+
+
+@pytest.mark.parametrize("page", [
+    # a classic WordPress theme
+    '<p>Publié dans <a href="/salons/" rel="category tag">Salons</a>. Mots-clés : <a href="/ia/" rel="tag">IA</a></p>',
+    # a block theme marks every term rel="tag", inside a box per taxonomy
+    '<div class="taxonomy-category wp-block-post-terms"><a href="/x/salons/" rel="tag">Salons</a></div>'
+    '<div class="taxonomy-post_tag wp-block-post-terms"><a href="/x/ia/" rel="tag">IA</a></div>',
+    # or the addresses say it
+    '<a href="/category/salons/" rel="tag">Salons</a> <a href="/tag/ia/" rel="tag">IA</a>',
+])
+def test_term_links_tell_categories_from_tags(page):
+    tree = lxml.html.fromstring(f"<html><body><article>{page}</article></body></html>")
+    assert term_links(tree) == (["Salons"], ["IA"])

@@ -6,11 +6,16 @@ import gzip
 import json
 from datetime import date
 
+import pytest
+
 from schemas import Failure, SourceHints
 from tasks.sources.listings import (
+    is_article_url,
     items_from_feed,
     items_from_url_list,
     items_from_wordpress,
+    lists_posts,
+    read_feed,
     read_sitemap,
     wordpress_total_pages,
 )
@@ -29,7 +34,49 @@ def test_items_from_feed_reads_links_titles_authors_dates_and_terms():
     hints = items[0].hints
     assert (hints.origin, hints.title, hints.authors, hints.published_at, hints.categories, hints.event) == (
         "feed", "Oser l’IA", ("Marie Dupont",), date(2026, 2, 3), ("Salons", "IA"), "VivaTech")
-    assert items[0].stamp == "Tue, 03 Feb 2026 08:00:00 +0000"
+    assert items[0].stamp is None  # an edit leaves an RSS pubDate: the page is revalidated on a schedule
+
+
+ATOM = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Blog</title>
+<link rel="next" href="https://blog.example.org/atom?page=2"/>
+<entry><title>Un</title><link href="https://blog.example.org/un/"/><updated>2026-02-04T09:00:00Z</updated></entry>
+</feed>"""
+
+
+def test_read_feed_follows_rfc_5005_and_wordpress_paging_and_keeps_atom_updated():
+    page = read_feed(ATOM, "https://blog.example.org/atom", BASE)
+    assert page.next_url == "https://blog.example.org/atom?page=2"
+    assert page.items[0].stamp == "2026-02-04T09:00:00Z"
+    wordpress = RSS.replace(b"<title>Blog</title>", b"<title>Blog</title><generator>https://wordpress.org/?v=6.1</generator>")
+    assert read_feed(wordpress, "https://blog.example.org/feed/", BASE, page=2).next_url == (
+        "https://blog.example.org/feed/?paged=3")
+    assert read_feed(RSS, "https://blog.example.org/feed/", BASE).next_url is None
+
+
+def test_read_feed_says_what_it_forgave():
+    broken = RSS.replace(b"</channel></rss>", b"<item><title>x &nbsp</title></item></channel></rss>")
+    page = read_feed(broken, "https://blog.example.org/feed/", BASE)
+    assert page.warning and page.warning.startswith("feed read leniently")
+
+
+@pytest.mark.parametrize(("url", "article"), [
+    ("https://blog.example.org/2026/02/salon-ia/", True), ("https://blog.example.org/?p=12", True),
+    ("https://blog.example.org/", False), ("https://blog.example.org/tag/ia/", False),
+    ("https://blog.example.org/category/salons/", False), ("https://blog.example.org/author/marie/", False),
+    ("https://blog.example.org/?cat=3", False), ("https://blog.example.org/?tag=ia", False),
+    ("https://blog.example.org/2026/02/", False), ("https://blog.example.org/page/2/", False),
+])
+def test_is_article_url_tells_articles_from_archives(url, article):
+    assert is_article_url(url) is article
+
+
+@pytest.mark.parametrize(("url", "posts"), [
+    ("https://b.example/wp-sitemap-posts-post-1.xml", True), ("https://b.example/post-sitemap.xml", True),
+    ("https://b.example/wp-sitemap-taxonomies-category-1.xml", False), ("https://b.example/wp-sitemap-users-1.xml", False),
+    ("https://b.example/wp-sitemap-posts-page-1.xml", False), ("https://b.example/category-sitemap.xml", False),
+])
+def test_lists_posts_leaves_out_sitemaps_of_taxonomies_authors_and_pages(url, posts):
+    assert lists_posts(url) is posts
 
 
 def test_items_from_feed_refuses_what_is_not_a_feed():

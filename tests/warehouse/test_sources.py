@@ -69,3 +69,32 @@ def test_clear_fetch_failures_keeps_parse_failures(con):
                              Failure(source_uri="u2", stage=Stage.CLEAN, reason="no article text found")], "r1", NOW)
     crawl.clear_fetch_failures(con, ["u1", "u2"])
     assert table(con, "SELECT source_uri FROM failures") == [("u2",)]
+
+
+def test_a_failing_url_waits_longer_after_each_failure_and_not_after_an_answer(con):
+    hints = SourceHints(source="blog", origin="urls")
+    item = SourceItem(url="https://s.example/hangs", hints=hints)
+    crawl.store_items(con, "blog", [item], NOW)
+    for failures in (1, 2, 3):
+        crawl.record_fetches(con, "blog", [result(item.url, "failed", error="timed out")], f"r{failures}",
+                             retry_after_minutes=60)
+        waited = timedelta(minutes=60 * 2 ** (failures - 1))
+        assert crawl.stale_items(con, "blog", [item], now=NOW + waited - timedelta(seconds=1)) == []
+        assert crawl.pending_items(con, "blog", set(), now=NOW + waited - timedelta(seconds=1)) == []
+        assert crawl.stale_items(con, "blog", [item], now=NOW + waited) == [item]
+    crawl.record_fetches(con, "blog", [result(item.url, "ok")], "r4")
+    assert table(con, "SELECT failures, retry_at FROM url_states") == [(0, None)]
+
+
+def test_an_unstamped_page_is_revalidated_once_its_period_has_passed_while_it_is_recent(con):
+    hints = SourceHints(source="blog", origin="feed")
+    item = SourceItem(url="https://s.example/billet/", hints=hints)  # an RSS item: its pubDate is no stamp
+    crawl.store_items(con, "blog", [item], NOW)
+    crawl.record_fetches(con, "blog", [result(item.url, "ok")], "r1")
+    assert crawl.stale_items(con, "blog", [item], now=NOW + timedelta(hours=23), revalidate_hours=24) == []
+    assert crawl.stale_items(con, "blog", [item], now=NOW + timedelta(hours=24), revalidate_hours=24) == [item]
+    # not listed any more (an older page of the feed), still revalidated
+    assert crawl.pending_items(con, "blog", set(), now=NOW + timedelta(hours=24), revalidate_hours=24) == [item]
+    # listed more than revalidate_days ago: left alone
+    assert crawl.stale_items(con, "blog", [item], now=NOW + timedelta(days=31), revalidate_hours=24,
+                             revalidate_days=30) == []
