@@ -214,7 +214,8 @@ def serve(
     """Run every source on its schedule, as Prefect deployments, until interrupted (Ctrl-C).
 
     Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server start`
-    on 127.0.0.1 (its database in the warehouse's folder, under prefect-server/) and stops it on exit.
+    on 127.0.0.1:4200 (PREFECT_SERVER_API_PORT), with Prefect's home and database (PREFECT_HOME,
+    ~/.prefect), its UI on (PREFECT_SERVER_UI_ENABLED=false turns it off), and stops it on exit.
     """
     settings = settings_for(db, sources=sources)
     config = check_sources(settings)
@@ -222,11 +223,12 @@ def serve(
         raise fail(f"{settings.sources} declares no source ([sources.NAME])")
     ui = os.environ.get("PREFECT_SERVER_UI_ENABLED", "true").lower() not in ("0", "false", "no")
     _prefect_defaults()
-    from flows.prefect_server import ServerError
+    from flows.prefect_server import DEFAULT_PORT, ServerError, prefect_home
     from flows.serve import prefect_api, serve_sources
 
     try:
-        with prefect_api(settings.db.resolve().parent / "prefect-server", ui=ui) as (api_url, server):
+        port = int(os.environ.get("PREFECT_SERVER_API_PORT") or DEFAULT_PORT)
+        with prefect_api(prefect_home(), ui=ui, port=port) as (api_url, server):
             where = f"started {server.url} (log {server.log_path})" if server else f"using {api_url}"
             out.print(f"Prefect server: {where}")
             if server and ui:

@@ -70,6 +70,18 @@ class PrefectServer:
             self.process.wait(5)
 
 
+DEFAULT_PORT = 4200  # Prefect's own
+
+
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -82,6 +94,9 @@ def launch_server(home: Path, *, ui: bool = True, services: bool = True, own_dat
     `own_database`; else the one Prefect's settings name), without waiting for it. Without
     `services` it is the API alone, as Prefect's embedded one."""
     home.mkdir(parents=True, exist_ok=True)
+    if port and port_taken(port):
+        raise ServerError(f"port {port} on 127.0.0.1 is taken: is a Prefect server running there? Name it with "
+                          f"PREFECT_API_URL=http://127.0.0.1:{port}/api, or choose PREFECT_SERVER_API_PORT")
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",

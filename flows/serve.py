@@ -1,8 +1,9 @@
 """`covpipe serve`: each source of sources.toml as a Prefect deployment on its cron schedule.
 
 Prefect's embedded API runs no schedules, so serving needs a real server: the one Prefect's
-settings name (PREFECT_API_URL), or one this module starts on loopback with its database
-under the data folder and stops on exit. Wiring only: the runs themselves are the `poll`
+settings name (PREFECT_API_URL), or one this module starts as `prefect server start` would
+(Prefect's home and database, port 4200 unless PREFECT_SERVER_API_PORT says otherwise, the
+UI on, telemetry off) and stops on exit. Wiring only: the runs themselves are the `poll`
 flow, one source each, executed by Prefect's runner in subprocesses, one at a time
 (DuckDB allows one writer).
 """
@@ -22,8 +23,9 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def prefect_api(home: Path, *, ui: bool = True) -> Iterator[tuple[str, PrefectServer | None]]:
-    """The Prefect API to serve on: the configured one, else a server started here (stopped on exit)."""
+def prefect_api(home: Path, *, ui: bool = True, port: int | None = None) -> Iterator[tuple[str, PrefectServer | None]]:
+    """The Prefect API to serve on: the configured one, else a server started here on `port`, with
+    Prefect's database under `home` (stopped on exit)."""
     from prefect.settings import (
         PREFECT_API_URL,
         get_current_settings,
@@ -34,7 +36,7 @@ def prefect_api(home: Path, *, ui: bool = True) -> Iterator[tuple[str, PrefectSe
     if configured:
         yield configured, None
         return
-    server = start_server(home, ui=ui)
+    server = start_server(home, ui=ui, port=port, own_database=False)
     try:
         os.environ["PREFECT_API_URL"] = server.api_url  # the runner's subprocesses inherit it
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):

@@ -36,8 +36,9 @@ class PostState:
 
 
 def content_hash(post: Post) -> str:
-    """Hash of everything parsed from the document, parser version excluded."""
-    dump = post.model_dump_json(exclude={"parser_version"})
+    """Hash of everything parsed from the document, parser version and document id excluded: a
+    page whose bytes changed around the same article (a sidebar, a nonce) keeps its hash."""
+    dump = post.model_dump_json(exclude={"parser_version", "doc_id"})
     return hashlib.sha256(dump.encode()).hexdigest()[:32]
 
 

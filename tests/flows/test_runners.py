@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from flows.runners import for_inputs, in_process
 from schemas import Settings
 from tests.conftest import ROOT
@@ -45,3 +47,16 @@ def test_the_flows_process_does_not_load_the_parser_when_workers_parse():
             " print(sorted({'spacy', 'trafilatura', 'tasks.parse'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_taken_port_is_one_line_that_names_it(tmp_path):
+    import socket
+
+    from flows.prefect_server import ServerError, launch_server
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        with pytest.raises(ServerError, match=f"port {port} on 127.0.0.1 is taken"):
+            launch_server(tmp_path, port=port)

@@ -46,13 +46,13 @@ def _doc(text: str, uri: str) -> RawDocument:
                        acquired_at=NOW)
 
 
-def _post(d: RawDocument) -> Post:
-    return Post(post_id="p-" + d.source_uri, doc_id=d.doc_id, source_uri=d.source_uri, body_text="Corps.",
+def _post(d: RawDocument, body: str = "Corps.") -> Post:
+    return Post(post_id="p-" + d.source_uri, doc_id=d.doc_id, source_uri=d.source_uri, body_text=body,
                 parser_version="v1")
 
 
-def _parsed(d: RawDocument) -> ParseOutcome:
-    return ParseOutcome(doc_id=d.doc_id, source_uri=d.source_uri, post=_post(d))
+def _parsed(d: RawDocument, body: str = "Corps.") -> ParseOutcome:
+    return ParseOutcome(doc_id=d.doc_id, source_uri=d.source_uri, post=_post(d, body))
 
 
 def test_a_stored_batch_is_parsed_once_per_version_and_its_load_is_counted(tmp_path: Path):
@@ -68,5 +68,21 @@ def test_a_stored_batch_is_parsed_once_per_version_and_its_load_is_counted(tmp_p
         assert [d.source_uri for d in store_batch(tally, [a], version="v2", now=NOW).todo] == ["/a.txt"]
         report = report_of(tally, "ingest", NOW, "v1", None)
         assert (report.documents_new, report.posts_written, report.posts_new, report.posts_unchanged) == (3, 2, 2, 1)
+    finally:
+        writer.close()
+
+
+def test_new_bytes_around_the_same_article_are_not_a_changed_post(tmp_path: Path):
+    writer = Writer(tmp_path / "w.duckdb")
+    try:
+        tally = Tally(writer, "run-1")
+        first = _doc("<p>Le billet.</p><aside>Derniers billets : un</aside>", "/a.html")
+        load_batch(tally, store_batch(tally, [first], version="v1", now=NOW), [_parsed(first, "Le billet.")])
+        chrome = _doc("<p>Le billet.</p><aside>Derniers billets : un, deux</aside>", "/a.html")
+        load_batch(tally, store_batch(tally, [chrome], version="v1", now=NOW), [_parsed(chrome, "Le billet.")])
+        assert report_of(tally, "poll", NOW, "v1", None).posts_changed == 0
+        edited = _doc("<p>Le billet, corrigé.</p>", "/a.html")
+        load_batch(tally, store_batch(tally, [edited], version="v1", now=NOW), [_parsed(edited, "Le billet, corrigé.")])
+        assert report_of(tally, "poll", NOW, "v1", None).posts_changed == 1
     finally:
         writer.close()
