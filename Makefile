@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval train-speakers setup lock clean docs chromium bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag bench-live
+.PHONY: run test eval train-speakers setup lock clean docs chromium wordpress bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag bench-live
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,16 @@ run: $(BIN)/covpipe  ## ingest seeds/ into $(DB) and print a summary
 	$(BIN)/covpipe ingest seeds --db $(DB)
 	$(BIN)/covpipe status --db $(DB)
 
-test: $(BIN)/covpipe chromium  ## the test suite
+test: $(BIN)/covpipe chromium wordpress  ## the test suite
 	$(BIN)/python -m pytest
+
+wordpress:  ## Debian's WordPress, MariaDB and Apache for the live-source tests (skipped when they cannot be installed)
+	@if [ ! -e /usr/share/wordpress/wp-load.php ] || ! php -r 'exit(extension_loaded("simplexml") ? 0 : 1);' 2>/dev/null; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wordpress mariadb-server apache2 php-xml >/dev/null \
+	      || echo "WordPress could not be installed: the real-WordPress tests will be skipped"; \
+	  else echo "WordPress absent and apt-get/root unavailable: the real-WordPress tests will be skipped"; fi; \
+	fi
 
 chromium:  ## Debian's chromium for the report's browser test (skipped when it cannot be installed)
 	@if [ ! -x /usr/bin/chromium ]; then \
