@@ -22,7 +22,7 @@ from charset_normalizer import from_bytes
 from schemas import Failure, MediaType, RawDocument, Stage
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
-TEXT_SUFFIXES = (".txt", ".text")
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
 INPUT_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES
 # Raw bytes are kept even for pages too large to parse; past this cap a file is not read at all.
 MAX_STORED_BYTES = 64 * 1024 * 1024

@@ -83,6 +83,9 @@ class CleanedText:
     captions: list[str] = field(default_factory=list)
 
 
+_TITLE_MAX = 200
+
+
 def clean_text_dump(text: str) -> CleanedText:
     """Split a text dump into title, body and chrome, and read metadata from the chrome."""
     lines = [line for line in normalize_text(text).split("\n") if line]
@@ -90,8 +93,11 @@ def clean_text_dump(text: str) -> CleanedText:
     title_at = next((i for i, line in enumerate(rest) if not _is_chrome_line(line)), None)
     if title_at is None:
         return CleanedText(body="", categories=_header_categories(header))
-    title = rest[title_at]
-    post = rest[title_at + 1 :]
+    # A dump without its title (an article exported alone) opens on prose: a long line, or one that
+    # ends a sentence, is no title and stays in the body.
+    titled = len(rest[title_at]) <= _TITLE_MAX and not re.search(r"[^.]\.$", rest[title_at])
+    title = rest[title_at] if titled else None
+    post = rest[title_at + titled:]
     footer_at = next((i for i, line in enumerate(post) if FOOTER_START.match(line)), len(post))
     body_lines, footer = post[:footer_at], post[footer_at:]
     kept: list[str] = []
@@ -104,7 +110,7 @@ def clean_text_dump(text: str) -> CleanedText:
     categories = _footer_items(footer, _CATEGORY_LINE) or _header_categories(header)
     return CleanedText(
         body="\n\n".join(kept),
-        title=normalize_line(title),
+        title=normalize_line(title) if title else None,
         author=_author(header + footer),
         categories=categories,
         tags=_footer_items(footer, _TAG_LINE),
