@@ -123,12 +123,15 @@ class Fetcher:
                 status=exc.status, error=exc.reason, error_kind=exc.kind, attempts=state["attempts"],
                 elapsed_seconds=round(self._clock() - started, 3),
             )
+        etag = response.headers.get("etag")
+        if response.status_code == 200 and etag and request.etag and origin_etag(etag) == origin_etag(request.etag):
+            etag = None  # the server ignores the ETag it matches: next time, If-Modified-Since alone
         return FetchResult(
             url=request.url, kind=request.kind, fetched_at=fetched_at, final_url=str(response.url),
             outcome="not_modified" if response.status_code == 304 else "ok", status=response.status_code,
             content=content if response.status_code != 304 else None,
             content_type=_media_type(response.headers.get("content-type")),
-            etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+            etag=etag, last_modified=response.headers.get("last-modified"),
             headers={k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers},
             byte_size=len(content), attempts=state["attempts"], elapsed_seconds=round(self._clock() - started, 3),
         )

@@ -135,6 +135,20 @@ def test_fetch_sends_back_the_etag_the_application_made(stored, sent):
     assert f.fetch(FetchRequest(url="https://blog.example.org/a/", etag=stored)).outcome == "not_modified"
 
 
+def test_an_etag_the_server_ignores_is_not_kept_so_if_modified_since_goes_alone():
+    def handler(request):  # answers 200 to its own ETag, 304 to a date
+        if request.headers.get("If-Modified-Since") and "If-None-Match" not in request.headers:
+            return httpx.Response(304)
+        return httpx.Response(200, text="<p>x</p>", headers={"ETag": '"v1"', "Last-Modified": "Sun, 01 Mar 2026 10:00:00 GMT",
+                                                           "Content-Type": "text/html"})
+
+    f, _ = fetcher(handler)
+    first = f.fetch(FetchRequest(url="https://blog.example.org/a/", etag='"v1"', last_modified="Sun, 01 Mar 2026 10:00:00 GMT"))
+    assert (first.outcome, first.etag, first.last_modified) == ("ok", None, "Sun, 01 Mar 2026 10:00:00 GMT")
+    again = f.fetch(FetchRequest(url="https://blog.example.org/a/", etag=first.etag, last_modified=first.last_modified))
+    assert again.outcome == "not_modified"
+
+
 def test_fetch_refuses_a_body_over_the_size_limit():
     f, _ = fetcher(lambda r: httpx.Response(200, content=b"x" * 5000, headers=HTML), max_bytes=4096)
     result = f.fetch(FetchRequest(url="https://blog.example.org/a/"))
