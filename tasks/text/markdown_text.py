@@ -52,6 +52,9 @@ _META_KEYS = {"title": ("title",), "author": ("author", "authors"), "date": ("da
               "url": ("url", "canonical_url", "source")}
 # "--" and "---" to dashes as pandoc writes them; straight quotes are left as they are.
 _PARSER = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["table", "replacements"])
+# A whole page nests its lists deep: pandoc indents them four spaces and more, which is no code.
+_PAGE_PARSER = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["table", "replacements"]
+                                                                                   ).disable("code")
 
 
 @dataclass
@@ -137,9 +140,10 @@ def markdown_to_text(text: str) -> MarkdownText:
     return MarkdownText("\n".join(line for line in (" ".join(x.split()) for x in lines) if line), captions)
 
 
-_FENCED_DIV = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{([^}\n]*)\}|([^\s{}:][^\n]*?))?[ \t]*:*[ \t]*$", re.M)
+_FENCED_DIV = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?:{3,}[ \t]*(.*?)[ \t]*:*[ \t]*$", re.M)  # pandoc's ::: {attributes}
 
 
+_TAG_LINE = re.compile(r"^([ \t]*</?[A-Za-z][^<>\n]*>[ \t]*)$", re.M)
 _RAW_BLOCK = re.compile(r"^(`{3,}|~{3,})[ \t]*\{=[\w-]+\}[ \t]*\n.*?^\1[ \t]*$", re.M | re.S)
 _PAGE_MARKS = re.compile(r"^[ \t]*(?::{3,}|<(?:div|nav|header|footer|aside|section)\b)", re.M | re.I)
 
@@ -155,17 +159,20 @@ def markdown_to_html(text: str) -> str:
     (::: {.nav}) become the divs they were, with their classes, so that boilerplate removal
     tells navigation from the article as on the page; attribute lists and spans are dropped."""
     def div(match: re.Match) -> str:
-        attributes = match[1] if match[1] is not None else match[2]
-        if attributes is None:
-            return "\n</div>\n"
+        attributes = match[1].strip().removeprefix("{").removesuffix("}")
+        if not attributes:
+            return "\n\n</div>\n\n"
         classes = " ".join(re.findall(r"(?:^|\s)\.([\w:-]+)", attributes))
         if not classes and not re.search(r"[#={]", attributes):  # ::: Warning: a bare class name
             classes = attributes.strip().split()[0]
         ident = re.search(r"(?:^|\s)#([\w:-]+)", attributes)
-        return f"\n<div class=\"{html.escape(classes)}\"" + (f" id=\"{html.escape(ident[1])}\"" if ident else "") + ">\n"
+        # blank lines around: CommonMark would read the Markdown after an HTML line as HTML
+        return f"\n\n<div class=\"{html.escape(classes)}\"" + (f" id=\"{html.escape(ident[1])}\"" if ident else "") + ">\n\n"
 
-    source = _LOOSE_ATTRIBUTES.sub("", _SPAN.sub(r"\1", _FENCED_DIV.sub(div, _RAW_BLOCK.sub("", text))))
-    return _PARSER.render(source)
+    source = _FENCED_DIV.sub(div, _RAW_BLOCK.sub("", text))
+    source = _TAG_LINE.sub(r"\n\1\n", source)  # a line of one HTML tag (<nav>, </div>) is a block of its own
+    source = _LOOSE_ATTRIBUTES.sub("", _SPAN.sub(r"\1", source))
+    return _PAGE_PARSER.render(source)
 
 
 def _inline(children: list[Token], captions: list[str]) -> str:
