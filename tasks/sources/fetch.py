@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import re
 import threading
 import time
 import urllib.request
@@ -35,6 +34,7 @@ from tasks.sources.fetch_rules import (
     FetchError,
     TerminalFetchError,
     TransientFetchError,
+    origin_etag,
     retry_after_seconds,
 )
 from tasks.sources.pinned_transport import pinned_transport
@@ -312,13 +312,3 @@ def _origin(url: str) -> str:
 
 def _media_type(value: str | None) -> str | None:
     return value.split(";")[0].strip().lower() or None if value else None
-
-
-_CODING_SUFFIX = re.compile(r'-(?:gzip|br|deflate|zstd)(?="$)')
-
-
-def origin_etag(etag: str) -> str:
-    """The ETag to send back: without the "-gzip" (or "-br") that Apache's compression appends to
-    the application's own, which the application (WordPress's feed) compares verbatim; Apache
-    compares the unsuffixed one too."""
-    return _CODING_SUFFIX.sub("", etag.strip())

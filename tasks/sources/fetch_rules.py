@@ -1,6 +1,6 @@
 """The rules of a fetch that need no connection: the content types each kind of fetch accepts
 and asks for, how long a Retry-After header asks to wait, and the errors a fetch raises inside
-the fetcher (each becomes a `FetchResult`'s error and error kind):
+the fetcher (each becomes a `FetchResult`'s error and error kind), and the ETag to send back:
 
     FetchError                 internal: becomes FetchResult.error and .error_kind
      ├── TransientFetchError   timeout, connection error, 5xx, 429: retried here, and next run
@@ -11,6 +11,7 @@ the fetcher (each becomes a `FetchResult`'s error and error kind):
 from __future__ import annotations
 
 import email.utils
+import re
 from datetime import UTC, datetime
 
 
@@ -63,3 +64,13 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
+
+
+_CODING_SUFFIX = re.compile(r'-(?:gzip|br|deflate|zstd)(?="$)')
+
+
+def origin_etag(etag: str) -> str:
+    """The ETag to send back: without the "-gzip" (or "-br") that Apache's compression appends to
+    the application's own, which the application (WordPress's feed) compares verbatim; Apache
+    compares the unsuffixed one too."""
+    return _CODING_SUFFIX.sub("", etag.strip())

@@ -30,7 +30,7 @@ def test_parse_document_records_a_parser_crash_as_a_failure(monkeypatch, seeds):
     def explode(text):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(parse_module, "clean_text_dump", explode)
+    monkeypatch.setattr(parse_module, "dump_fields", lambda text, url, now: explode(text))
     outcome = parse((seeds / "000_15e261c73f3f5a02.txt").read_bytes())
     assert outcome.post is None
     assert (outcome.failure.stage, outcome.failure.reason, outcome.failure.detail) == (
@@ -67,7 +67,7 @@ def _many_paragraphs(count: int) -> bytes:
 
 def test_a_page_over_the_parse_budget_is_refused_before_extraction_and_its_batch_goes_on(monkeypatch, seeds):
     extracted = []
-    monkeypatch.setattr(parse_module, "clean_html", lambda *a, **k: extracted.append(1) or {})
+    monkeypatch.setattr(parse_module, "html_fields", lambda *a, **k: extracted.append(1) or {})
     raws = [acquire_bytes(_many_paragraphs(300), "/in/huge.html", NOW, name="huge.html"),
             acquire_bytes((seeds / "002_535313587524418b.txt").read_bytes(), "/in/seed.txt", NOW, name="seed.txt")]
     outcomes = parse_module.parse_batch(raws, options=ParseOptions(
