@@ -22,10 +22,10 @@ __all__ = ["add_event", "event_count", "followed", "remove_event", "retag", "ret
            "tag_posts"]
 
 
-def followed(con: duckdb.DuckDBPyConnection) -> list[EventSpec]:
-    """The events followed (not removed), oldest first."""
+def followed(con: duckdb.DuckDBPyConnection, rows: list[store.EventRow] | None = None) -> list[EventSpec]:
+    """The events followed (not removed), oldest first; `rows`: the events table, when read already."""
     return [EventSpec(r.name, r.aliases, r.hashtags, r.sites, tuple(Edition(*e) for e in r.editions))
-            for r in store.event_rows(con) if not r.removed]
+            for r in (store.event_rows(con) if rows is None else rows) if not r.removed]
 
 
 def tag_posts(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
@@ -34,7 +34,8 @@ def tag_posts(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
     return the posts read and what changed."""
     rows = store.event_rows(con)
     removed = {r.event_key for r in rows if r.removed}
-    tagger = Tagger(followed(con))
+    tagger = Tagger(followed(con, rows))
+    known = {e.key for e in tagger.events}
     links, new, read = [], {}, 0
     for post_id, title, body, hashtags, url, published, declared, version, seen in store.post_texts(
             con, post_ids, tagger.screen()):
@@ -44,7 +45,7 @@ def tag_posts(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
             if tag.event_key in removed:
                 continue
             event_id = store.event_id_for(tag.event_key)
-            if not any(tag.event_key == e.key for e in tagger.events):
+            if tag.event_key not in known:
                 new.setdefault(event_id, dict(event_id=event_id, name=tag.name, event_key=tag.event_key,
                                               origin="hint" if tag.evidence == "declared" else "hashtag"))
             links.append(dict(post_id=post_id, event_id=event_id, evidence=tag.evidence, evidence_kinds=tag.kinds,

@@ -22,7 +22,6 @@ import duckdb
 from flows.event_tagging import tag_posts
 from schemas import Failure, ParseOutcome, RawDocument, RunReport
 from warehouse import Writer
-from warehouse.changes import content_hash
 from warehouse import load as wh
 from warehouse import runs
 from warehouse.sources import store_hints
@@ -100,15 +99,18 @@ def load_batch(tally: Tally, stored: Stored, outcomes: list[ParseOutcome]) -> No
     """Load a parsed batch's posts and record its failures."""
     current = stored.current
     posts = [o.post for o in outcomes if o.post is not None]
-    before = wh.content_hashes(tally.con, [p.post_id for p in posts])
+    ids = [p.post_id for p in posts]
+    before = wh.content_hashes(tally.con, ids)
     wh.load_posts(tally.con, posts, tally.run_id, stored.now,
                   tag=lambda con, ids: tag_posts(con, tally.run_id, stored.now, ids))
     tally.fail([o.failure for o in outcomes if o.failure is not None])
     tally.counts["posts"] += len(posts)
     tally.counts["posts_new"] += sum(p.source_uri not in current for p in posts)
-    # Changed: the article or its metadata, not only the page's bytes (its chrome).
+    # Changed: the article or its metadata, not only the page's bytes (its chrome). The hashes the
+    # load stored, read back rather than computed again.
+    after = wh.content_hashes(tally.con, ids)
     tally.counts["posts_changed"] += sum(p.source_uri in current and current[p.source_uri][0] != p.doc_id
-                                         and before.get(p.post_id, (None,))[0] != content_hash(p) for p in posts)
+                                         and before.get(p.post_id, (None,))[0] != after[p.post_id][0] for p in posts)
 
 
 def report_of(tally: Tally, flow_name: str, started: datetime, version: str, flow_run_id: str | None,

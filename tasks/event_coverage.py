@@ -34,14 +34,16 @@ from datetime import date
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from tasks.events import event_key, extract_hashtags, looks_like_event, strip_accents
+from tasks.events import event_key, extract_hashtags, strip_accents, title_events
 
 EVIDENCE = ("declared", "site", "hashtag", "title", "lead", "body")  # strongest first
 LEAD_CHARS = 300
 _WORDS = re.compile(r"[A-ZÀ-Þ]?[a-zß-ÿ]+|[A-ZÀ-Þ]+(?![a-zß-ÿ])|\d+")
+# A mention after one of these, in the same sentence, cites the event's organiser: "selon le
+# rapport du Forum économique mondial".
 _CITING = re.compile(
-    r"(?:\b(?:selon|d'apres|rapport|etude|enquete|classement|barometre|indice|note|communique|publiee?s?\s+par"
-    r"|citee?s?\s+par)\b[^.!?\n«»\"]{0,30}|\bselon\s*)$", re.I)
+    r"\b(?:selon|d'apres|rapport|etude|enquete|classement|barometre|indice|note|communique|publiee?s?\s+par"
+    r"|citee?s?\s+par)\b[^.!?\n«»\"]{0,30}$", re.I)
 _YEAR_AFTER = re.compile(r"\s*(?:['’]\s*)?((?:19|20)\d\d)\b")
 
 
@@ -229,17 +231,11 @@ class Tagger:
         """Event-like hashtags of the title, and the declared event, that no event of the list
         names, judged by the same rules as if they were followed (the post tagged again once they
         are gets the same links)."""
-        names: dict[str, str] = {}
-        titled = extract_hashtags(post.title or "")
-        for tag in titled:
-            key = event_key(tag)
-            if key and key not in self._by_key and looks_like_event(tag):
-                names.setdefault(key, tag)
-        declared = (post.declared or "").strip()
-        if event_key(declared) and event_key(declared) not in self._by_key:
-            names[event_key(declared)] = declared
-        post = replace(post, hashtags=tuple(dict.fromkeys((*post.hashtags, *titled))))
-        return Tagger([EventSpec(name) for name in names.values()]).tag(post, discover=False) if names else []
+        names = [e.name for e in title_events(post.title, post.declared) if e.key not in self._by_key]
+        if not names:
+            return []
+        post = replace(post, hashtags=tuple(dict.fromkeys((*post.hashtags, *extract_hashtags(post.title or "")))))
+        return Tagger([EventSpec(name) for name in names]).tag(post, discover=False)
 
     def _tag(self, post: PostText, i: int, found: set[str], mentions: int, years: list[int]) -> Tag:
         event = self.events[i]

@@ -17,15 +17,12 @@ from datetime import date, datetime
 from importlib import resources
 
 import duckdb
-import pyarrow as pa
 
-from warehouse.tables import EVENTS, POST_EVENTS, insert_rows
+from warehouse.tables import EDITIONS, EVENTS, POST_EVENTS, insert_rows
 
 __all__ = ["EventRow", "LinkCounts", "event_id_for", "event_rows", "mark_removed", "post_texts", "posts_for_suggestions", "save_event",
            "starter_events", "write_links"]
 
-EDITIONS = pa.schema([("event_id", pa.string()), ("label", pa.string()), ("starts_on", pa.date32()),
-                      ("ends_on", pa.date32())])
 # The screen runs in DuckDB (RE2 over accent-stripped text, on every core): a body that names no
 # event never reaches Python.
 _POSTS = """

@@ -79,6 +79,14 @@ def validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, tup
     return {url: (etag, modified, doc_id) for url, etag, modified, doc_id in rows}
 
 
+# When a failed URL may be asked again, and when a page without a stamp is due a revalidation:
+# the conditions `stale_items` and `pending_items` share (u: url_states, s: source_items).
+_RETRY_DUE = "u.outcome = 'failed' AND (u.retry_at IS NULL OR u.retry_at <= $now)"
+_REVALIDATION_DUE = """u.outcome <> 'failed'
+    AND u.last_fetched_at <= $now - to_microseconds(CAST($hours * 3600e6 AS BIGINT))
+    AND coalesce(s.first_listed_at, $now) >= $now - to_microseconds(CAST($days * 86400e6 AS BIGINT))"""
+
+
 def stale_items(con: duckdb.DuckDBPyConnection, source_name: str, listed: list[SourceItem], *,
                 revalidate: bool = False, now: datetime | None = None, revalidate_hours: float = 24,
                 revalidate_days: float = 30) -> list[SourceItem]:
@@ -97,16 +105,13 @@ def stale_items(con: duckdb.DuckDBPyConnection, source_name: str, listed: list[S
     con.register("listed", table)
     try:
         stale = {url for (url,) in con.execute(
-            """
+            f"""
             SELECT l.url FROM listed l
             LEFT JOIN source_items s ON s.source_name = $source AND s.url = l.url
             LEFT JOIN url_states u ON u.url = l.url
-            WHERE $revalidate OR u.url IS NULL
-               OR u.outcome = 'failed' AND (u.retry_at IS NULL OR u.retry_at <= $now)
+            WHERE $revalidate OR u.url IS NULL OR {_RETRY_DUE}
                OR l.stamp IS NOT NULL AND s.stamp IS DISTINCT FROM l.stamp
-               OR l.stamp IS NULL AND u.outcome <> 'failed'
-                  AND u.last_fetched_at <= $now - to_microseconds(CAST($hours * 3600e6 AS BIGINT))
-                  AND coalesce(s.first_listed_at, $now) >= $now - to_microseconds(CAST($days * 86400e6 AS BIGINT))
+               OR l.stamp IS NULL AND {_REVALIDATION_DUE}
             """, dict(source=source_name, revalidate=revalidate, now=now or datetime.now(UTC), hours=revalidate_hours,
                       days=revalidate_days)).fetchall()}
     finally:
@@ -122,13 +127,10 @@ def pending_items(con: duckdb.DuckDBPyConnection, source_name: str, exclude: set
     says, though this listing did not name them (an older page of a feed): with their hints."""
     now = now or datetime.now(UTC)
     rows = con.execute(
-        """
+        f"""
         SELECT s.url, s.stamp, s.hints FROM source_items s LEFT JOIN url_states u USING (url)
         WHERE s.source_name = $source AND (
-            u.url IS NULL OR u.outcome = 'failed' AND (u.retry_at IS NULL OR u.retry_at <= $now)
-            OR $hours IS NOT NULL AND s.stamp IS NULL AND u.outcome <> 'failed'
-               AND u.last_fetched_at <= $now - to_microseconds(CAST($hours * 3600e6 AS BIGINT))
-               AND s.first_listed_at >= $now - to_microseconds(CAST($days * 86400e6 AS BIGINT)))
+            u.url IS NULL OR {_RETRY_DUE} OR $hours IS NOT NULL AND s.stamp IS NULL AND {_REVALIDATION_DUE})
         ORDER BY s.last_listed_at DESC, s.url
         """, dict(source=source_name, now=now, hours=revalidate_hours, days=revalidate_days)).fetchall()
     return [SourceItem(url=url, stamp=stamp, hints=SourceHints.model_validate_json(hints))

@@ -28,6 +28,7 @@ EVENTS = pa.schema(
     [("event_id", STR), ("name", STR), ("event_key", STR), ("aliases", STRS), ("origin", STR),
      ("first_seen_at", TS), ("hashtags", STRS), ("sites", STRS), ("removed_at", TS)]
 )
+EDITIONS = pa.schema([("event_id", STR), ("label", STR), ("starts_on", pa.date32()), ("ends_on", pa.date32())])
 POST_EVENTS = pa.schema([("post_id", STR), ("event_id", STR), ("evidence", STR), ("parser_version", STR),
                          ("run_id", STR), ("evidence_kinds", STRS), ("body_mentions", pa.int32()),
                          ("edition", STR), ("tagged_at", TS)])

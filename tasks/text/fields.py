@@ -51,7 +51,7 @@ def dump_fields(text: str, url: str | None, now: datetime) -> dict:
     authors = [n for a in declared.get("authors", []) for n in names_from_byline(a, set())]
     if authors:
         fields.update(authors=tuple(authors), author=", ".join(authors))
-    for key in ("title", "published_at", "description", "site_name", "categories", "tags"):
+    for key in ("title", "published_at", "description", "site_name", "canonical_url", "categories", "tags"):
         if declared.get(key):
             fields[key] = tuple(declared[key]) if isinstance(declared[key], list) else declared[key]
     return fields

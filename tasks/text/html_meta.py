@@ -186,12 +186,8 @@ def term_links(tree: HtmlElement) -> tuple[list[str], list[str]]:
     return categories, tags
 
 
-def visible_tags(tree: HtmlElement) -> list[str]:
-    """Tag links shown with the article: rel="tag" links that are not categories, else links in a
-    tags/mots-clés box."""
-    out = term_links(tree)[1]
-    if out:
-        return out
+def boxed_tags(tree: HtmlElement) -> list[str]:
+    """Links in a tags/mots-clés box, for a page whose tag links have no rel."""
     for box in tree.iter():
         if not isinstance(box.tag, str):
             continue
@@ -287,11 +283,11 @@ def extract_html_metadata(
         cats = _split_list([s for x in sec for s in (x if isinstance(x, list) else [x]) if isinstance(s, str)])
     if not cats and metas.get("parsely-section"):
         cats = _split_list(metas["parsely-section"])
-    if not cats:
-        cats = term_links(tree)[0]
+    linked_categories, linked_tags = term_links(tree)  # one pass over the term links
+    cats = cats or linked_categories
     tags = _split_list(metas.get("article:tag", []) + metas.get("parsely-tags", []))
     if not tags:
-        tags = visible_tags(tree)
+        tags = linked_tags or boxed_tags(tree)
     if not tags:
         tags = _split_list(metas.get("news_keywords", []) or metas.get("keywords", []))
     description = first_meta(metas, "og:description", "description", "twitter:description") or ld.first("description") or None

@@ -4,11 +4,13 @@ Posts reach covpipe as Markdown exports too: a static site's source (Hugo, Jekyl
 or TOML front matter), a clipper or reader-mode export, pandoc, html2text, trafilatura.
 Read as plain text, their syntax becomes content: a link target holding an encoded
 guillemet pairs with the next «, a pandoc attribute ({width="400"}) becomes a quote, `**`
-and `\\'` stay in names. markdown-it-py (CommonMark, with tables) parses the dump; the text
-is rebuilt from its tokens: link text without targets, images out of the body (their alt
-text to the captions), code blocks and raw HTML blocks (embeds) out, inline HTML reduced
-to its text, escapes resolved, pandoc attribute lists dropped. Front matter is read as
-metadata.
+and `\\'` stay in names. markdown-it-py (CommonMark, with tables) parses the dump. An
+article's text is rebuilt from its tokens (`markdown_to_text`): link text without targets,
+images out of the body (their alt text to the captions), code blocks and raw HTML blocks
+(embeds) out, inline HTML reduced to its text, escapes resolved, pandoc attribute lists
+dropped. A whole page (`is_whole_page`: pandoc's fenced divs, the page's layout) is rendered
+to HTML with its layout kept (`markdown_to_html`), for the HTML pipeline's boilerplate
+removal. Front matter is read as metadata.
 
 Whether a dump is Markdown is judged from its syntax (`looks_like_markdown`): a plain dump
 of a web page (a line per block) goes through untouched.
@@ -49,7 +51,7 @@ _TAGS = re.compile(r"<[^>]*>")
 _META_KEYS = {"title": ("title",), "author": ("author", "authors"), "date": ("date", "published", "publishDate"),
               "tags": ("tags", "keywords"), "categories": ("categories", "category", "section"),
               "description": ("description", "summary", "excerpt"), "site_name": ("sitename", "site_name", "hostname"),
-              "url": ("url", "canonical_url", "source")}
+              "canonical_url": ("url", "canonical_url", "source")}
 # "--" and "---" to dashes as pandoc writes them; straight quotes are left as they are.
 _PARSER = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["table", "replacements"])
 # A whole page nests its lists deep: pandoc indents them four spaces and more, which is no code.
@@ -77,7 +79,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 def front_matter_fields(data: dict) -> dict:
-    """title, authors, published_at, tags, categories, description, site_name, url of front matter."""
+    """title, authors, published_at, tags, categories, description, site_name, canonical_url of front matter."""
     found: dict = {}
     for field_name, keys in _META_KEYS.items():
         value = next((data[k] for k in keys if data.get(k) not in (None, "", [])), None)
