@@ -5,7 +5,8 @@
   de Zorbalix"), between dashes, in parentheses, or on the next line of a speaker's card.
 - `role_before`: a title before the name, with or without a comma ("le maire de Cahors,
   Paul Martin", "la toxicologue Anne Roy"), never a verb of saying ("», juge Mme Roy") nor a
-  phrase of place or time ("Dans le cadre de la réforme,"); `card_title`: on the line above.
+  phrase of place or time ("Dans le cadre de la réforme,"); titles on the line above or before a
+  colon are `tasks.names.role_cards`.
 - `shared_role`: a plural title or apposition coordinated names share ("les juristes Anne Roy
   et Marie Roux", "Anne Roy et Marie Roux, toutes deux sociologues").
 - `party_in_parentheses`: "Marc Petit (PS)", when the model calls it an organisation: a
@@ -140,21 +141,6 @@ def _card_role(doc: Doc, i: int, labels: NameLabels) -> list[RolePhrase]:
     phrase = role_phrase(doc, head, labels)
     end = phrase.end
     return [phrase] if end == len(doc) or doc[end].is_space and "\n" in doc[end].text else []
-
-
-def card_title(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:
-    """A card written title first: the role fills the line right above a name that fills its own
-    ("Présidente" / "Anne Roy", as contact pages and programmes list people)."""
-    ends_line = last == len(doc) or doc[last].is_space and "\n" in doc[last].text
-    if not ends_line or first < 2 or not (doc[first - 1].is_space and doc[first - 1].text.count("\n") == 1):
-        return None
-    start = first - 2
-    while start > 0 and not (doc[start - 1].is_space and "\n" in doc[start - 1].text):
-        start -= 1
-    if first - 1 - start > 12 or not is_role_token(doc[start]):
-        return None
-    phrase = role_phrase(doc, start, labels, limit=first - 1)
-    return phrase if phrase.end == first - 1 else None
 
 
 _HEAD_OF = ("à", "la", "tête")

@@ -161,6 +161,9 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
     for i, cluster in enumerate(clusters):
         for form in cluster.forms:
             owners[form].add(i)
+        if cluster.type == "PERSON":
+            for part in _name_parts(cluster.forms):
+                owners[part].add(i)
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
     sentence_starts = [a for a, _ in sentences]
     owner = {form: clusters[next(iter(indices))] for form, indices in owners.items()
@@ -178,6 +181,23 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
         sentence = sentences[i] if i >= 0 and start < sentences[i][1] else (0, len(body))
         cluster.mentions.append(NameSpan(start, end, cluster.type, sentence))
         taken[start:end] = b"\x01" * (end - start)
+
+
+def _name_parts(forms) -> set[str]:
+    """The first and last words of a person's full names as written ("Anne", "Roy" of "Anne Roy"):
+    how a text names again someone it introduced ("…, répondit Anne"). Not a surname's particle
+    nor what follows one ("de Ville" is no "Ville"), nor an initial."""
+    parts = set()
+    for form in forms:
+        words = form.split()
+        if len(words) < 2:
+            continue
+        ends = [words[0]] + ([words[-1]] if not _PARTICLES.fullmatch(words[-2]) else [])
+        parts.update(w for w in ends if re.fullmatch(r"[A-ZÀ-Þ][\w'’-]*[^\W\d_]", w) and not w.endswith("."))
+    return parts
+
+
+_PARTICLES = re.compile(r"(?:de|du|des|d['’]|van|von|der|del|della|di|da|le|la)", re.I)
 
 
 def _words(name: str) -> list[str]:

@@ -17,14 +17,16 @@ BECOME = ("devenu", "devenue", "devient", "deviendra", "nommé", "nommée", "él
           "reste", "restera", "demeure", "reconduit", "reconduite", "réélu", "réélue", "promu", "promue", "placé",
           "placée")
 _NEGATION = {"pas", "plus", "jamais", "ni"}
+_ETRE = {"est", "était", "sera", "serait", "fut", "sont", "étaient", "seront", "été"}
 
 
 def role_by_copula(doc: Doc, first: int, last: int, labels: NameLabels) -> RolePhrase | None:
     """ "X est maire de Cahors", "X, qui est aussi maire", "X a été nommé directeur de Y"."""
     root = name_root(doc, first, last)
     head = root.head
-    if root.dep_ in ("nsubj", "nsubj:pass") and is_role_token(head) and any(c.dep_ == "cop" for c in head.children):
-        return _unless_negated(doc, head.i, labels)
+    if root.dep_ in ("nsubj", "nsubj:pass") and is_role_token(head) and any(
+            c.dep_ == "cop" or c.dep_ == "aux:pass" and c.lower_ in _ETRE for c in head.children):
+        return _unless_negated(doc, head.i, labels)  # the parser reads "est directrice de" as a passive
     if root.dep_ in ("nsubj", "nsubj:pass") and head.lower_ in BECOME:
         role = next((c for c in head.children if c.dep_ in ("xcomp", "obj") and c.i > head.i and is_role_token(c)),
                     None)

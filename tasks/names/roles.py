@@ -17,8 +17,11 @@ copula (1), "en tant que" and parentheses (0) that the issue asks for. The layou
 that list people (dashes, speaker cards, "(directrice, Zorbalix)"), "à la tête de" and a
 plural title shared by coordinated names came back as patterns of French and of event pages,
 each with an invented sentence in tests/tasks/test_roles.py; on the development pages they
-add three role items and no wrong row. This module never resolves entities: `tasks.names.entities`
-does.
+add three role items and no wrong row. A label before a colon ("Modératrice : Anne Roy") and a
+title that names again, as the next sentence's subject, the person just introduced ("Anne
+Roy⏎La ministre de la Santé a…", `tasks.names.role_anaphora`) are patterns of French and of
+pages too: on the development pages they add six role items and no wrong row. This module
+never resolves entities: `tasks.names.entities` does.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ import re
 
 from spacy.tokens import Doc
 
-from tasks.names.appositions import card_title, party_in_parentheses, possessor, role_before, roles_after, shared_role
+from tasks.names.appositions import party_in_parentheses, possessor, role_before, roles_after, shared_role
+from tasks.names.role_anaphora import anaphoric_titles
+from tasks.names.role_cards import card_title, label_title
 from tasks.names.predicate_roles import role_as, role_by_copula
 from tasks.names.role_lexicon import role_follows, role_head, role_nouns, title_nouns
 from tasks.names.role_phrases import NameLabels, RoleFinding, RolePhrase, portfolio_spans, token_index, tokens_from
@@ -59,7 +64,8 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]], names: list[tuple[int, 
         first, last = token_index(doc, start), token_index(doc, end)
         if first >= last:
             continue
-        before = role_before(doc, first, labels) or card_title(doc, first, last, labels)
+        before = role_before(doc, first, labels) or card_title(doc, first, last, labels) \
+            or label_title(doc, first, last, labels)
         mine = [_finding(doc, body, (start, end), p, labels) for p in _phrases(doc, first, last, labels, before)]
         party = party_in_parentheses(doc, first, last, labels)
         if party is not None:
@@ -70,7 +76,8 @@ def find_roles(doc: Doc, persons: list[tuple[int, int]], names: list[tuple[int, 
         if not any(f.role for f in mine) and _lawyer(doc, body, first, start):
             mine.append(RoleFinding((start, end), "avocat", None, None, (doc[first].idx, end)))
         found.extend(mine)
-    return _with_companions(body, persons, found)
+    found = _with_companions(body, persons, found)
+    return found + anaphoric_titles(doc, persons, found, labels)
 
 
 def _lawyer(doc: Doc, body: str, first: int, start: int) -> bool:
@@ -136,14 +143,17 @@ def _companion(body: str, start: int, end: int, with_org: list[RoleFinding]) -> 
     return None
 
 
-# "X, qui présente le projet Kelvor" / "X, qui dirige la société Y": an affiliation without a role noun.
+# "X, qui présente le projet Kelvor" / "X, qui dirige la société Y" / "X, du collectif Y" / "X, de la CGT":
+# an affiliation without a role noun.
 _AFFILIATION = re.compile(
-    r"\s*,\s*(?i:qui\s+)?(?:(?i:(?:présente|présentait|dirige|dirigeait|pilote|pilotait|représente|représentait|"
-    r"a fondé|a cofondé|a co-fondé|a créé|a lancé|fondateur de|fondatrice de|travaille pour|travaille chez)\s+"
+    r"\s*,\s*(?i:qui\s+)?(?:(?i:(?:présente|présentait|dirige|dirigeait|préside|présidait|pilote|pilotait|représente|"
+    r"représentait|a fondé|a cofondé|a co-fondé|a créé|a lancé|fondateur de|fondatrice de|travaille pour|travaille chez|"
+    r"membre de|militant de|militante de|du|de)\s+"
     r"(?:(?:le|la|l['’]|son|sa)\s*)?(?:projet|société|entreprise|start-?up|groupe|cabinet|association|marque|agence|"
     r"collectif|fonds|banque|application|plateforme|laboratoire)\s+)"
     # or the organisation bare, when the model calls it one: "X, qui a fondé Zorbalix en 2015"
-    r"|(?P<bare>(?i:dirige|dirigeait|préside|présidait|a fondé|a cofondé|a co-fondé|travaille chez)\s+)(?=[A-ZÀ-Þ]))",
+    r"|(?P<bare>(?i:dirige|dirigeait|préside|présidait|a fondé|a cofondé|a co-fondé|travaille chez|membre de|"
+    r"de la|de l['’]|du)\s*)(?=[A-ZÀ-Þ]))",
 )
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from tasks.speech.attribution_context import Named, Passage
-from tasks.speech.attribution_frames import Cue
+from tasks.speech.cues import Cue
 from tasks.events import fold
 from tasks.speech.people import People, gender_of, is_source, is_subject
 from tasks.speech.speech_lexicon import GROUP_NOUNS, MEDIA_NOUNS, person_nouns
@@ -70,7 +70,7 @@ def read_phrase(p: Passage, cue: Cue) -> Referent:
         return Referent("other", cue.start, cue.end)
     named = _named(p, head, cue.start, cue.end)
     if named is None and cue.frame == "inner":  # « Non, répondit Paul. »: the incise lies inside the marks
-        named = p.named_covering(head.idx, head.idx + len(head), quoted=True)
+        named = p.named_covering(cue.start, cue.end, quoted=True)  # « Oui, dit M. Roy »: over the phrase
     if named is not None:
         return Referent("name", named.start, named.end, entity_id=named.entity_id)
     noun = head.lower_

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from schemas import Entity, Quote
 from tasks.speech.attribution_context import Passage
-from tasks.speech.attribution_frames import Cue, find_cues
+from tasks.speech.attribution_frames import find_cues
+from tasks.speech.cues import Cue
 from tasks.names.entities import entity_id_for
 from tasks.speech.people import People
 from tasks.speech.referents import Antecedent, Referent, antecedents, read_phrase

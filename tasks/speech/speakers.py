@@ -40,6 +40,7 @@ class Attribution:
 
 # What the model's features are computed from: a model trained on other versions of these is stale.
 _FEATURE_SOURCES = ("speech/attribution_context.py", "speech/attribution_frames.py", "speech/clause_roles.py",
+                    "speech/cues.py", "speech/incise_frames.py",
                     "speech/referents.py", "speech/people.py", "speech/speaker_ranker.py",
                     "speech/speech_lexicon.py", "names/role_lexicon.py", "data/speech_verbs_fr.txt",
                     "data/speech_verbs_en.txt", "data/person_nouns_fr.txt", "data/roles_fr.txt",

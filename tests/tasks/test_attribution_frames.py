@@ -62,6 +62,24 @@ def test_incise_inside_the_quote(nlp):
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("« Rien du tout », fit Hector en haussant les épaules.", ("incise", "Hector")),
+    ("« Pas cette année », sourit-elle devant les stands.", ("incise", "-elle")),
+    ("— Vraiment ? répondit Ursule. Je n'en savais rien.", ("inner", "Ursule")),
+    ("— Tant pis ! soupira Hector, nous rentrerons à pied.", ("inner", "Hector")),
+])
+def test_an_inverted_subject_makes_an_incise_of_any_verb(nlp, text, expected):
+    assert expected in cues(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "« Le sol est dense, et trouver un tunnel est une tâche difficile. »",
+    "« Où ? Faut-il tout refaire depuis le début ? »",
+])
+def test_a_copula_or_a_question_inside_the_quote_is_no_incise(nlp, text):
+    assert cues(nlp, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
     ("Le maire a expliqué que « la route sera fermée tout l'été ».", ("cue", "Le maire")),
     ("Comme l'explique Anne Roy, « la demande des exposants explose ».", ("cue", "Anne Roy")),
     ("Paul Martin, fondateur de la société affirme « nous recrutons vingt personnes ».", ("cue", "Paul Martin")),

@@ -33,6 +33,29 @@ def test_typo_and_first_name_resolve_to_the_full_name(nlp):
         ("Jean-Pierre Farandou", "pdg de la SNCF", "SNCF")]
 
 
+def test_a_first_name_the_model_missed_is_the_person_named_in_full_before(nlp):
+    doc = nlp("Hector Lamarre regardait la mer. « Le vent tourne », dit Hector. Lamarre rentra.")
+    doc.ents = [doc.char_span(0, len("Hector Lamarre"), label="PER")]  # the model found the full name only
+    entities, mentions, _ = extract_entities(doc)
+    assert [(m.surface, m.char_start) for m in mentions] == [
+        ("Hector Lamarre", 0), ("Hector", doc.text.index("Hector.")), ("Lamarre", doc.text.rindex("Lamarre"))]
+    assert len({m.entity_id for m in mentions}) == 1
+
+
+def test_a_name_part_after_a_particle_is_no_name_of_its_own(nlp):
+    doc = nlp("Roger de Ville arriva au port. La Ville avait changé.")
+    doc.ents = [doc.char_span(0, len("Roger de Ville"), label="PER")]
+    _, mentions, _ = extract_entities(doc)
+    assert [m.surface for m in mentions] == ["Roger de Ville"]
+
+
+def test_a_person_span_run_into_the_verb_after_it_ends_at_the_name(nlp):
+    doc = nlp("Hector Lamarre sourit à son tour.")
+    doc.ents = [doc.char_span(0, len("Hector Lamarre sourit"), label="PER")]
+    entities, _, _ = extract_entities(doc)
+    assert [e.name for e in entities] == ["Hector Lamarre"]
+
+
 def test_two_people_sharing_a_first_name_are_not_merged(nlp):
     text = "Marie Dupont a ouvert le débat. Marie Durand lui a répondu. Marie a ensuite quitté la salle."
     entities, mentions, _, names = entities_of(nlp, text)

@@ -127,3 +127,38 @@ def test_find_roles_reads_a_card_written_title_first(nlp):
 def test_a_heading_above_a_sentence_is_no_card(nlp):
     rows, _ = roles_of(nlp, "Présidente\nAnne Roy a ouvert la séance devant les adhérents.")
     assert not rows
+
+
+@pytest.mark.parametrize(("text", "person", "role"), [
+    ("Programme\nModératrice : Nadia Colin\n", "Nadia Colin", "modératrice"),
+    ("- ARBITRE : Thomas Roux\n- STADE : Le Moustoir\n", "Thomas Roux", "arbitre"),
+])
+def test_find_roles_reads_a_label_before_a_colon(nlp, text, person, role):
+    rows, _ = roles_of(nlp, text)
+    assert (person, role) in {(p, r) for p, r, _ in rows}
+
+
+def test_a_label_that_is_no_role_gives_none(nlp):
+    rows, _ = roles_of(nlp, "Contact : Thomas Roux\n")
+    assert rows == set()
+
+
+@pytest.mark.parametrize(("text", "person", "role"), [
+    ("Nadia Colin\nLa ministre de la Santé a présenté son plan mardi.", "Nadia Colin", "ministre de la Santé"),
+    ("Thomas Roux a reçu les syndicats mardi. Le chef de l'État souhaitait apaiser le climat.",
+     "Thomas Roux", "chef de l'État"),
+])
+def test_a_title_subject_of_the_next_sentence_names_the_person_again(nlp, text, person, role):
+    rows, _ = roles_of(nlp, text)
+    assert (person, role) in {(p, r) for p, r, _ in rows}
+
+
+@pytest.mark.parametrize("text", [
+    "Thomas Roux et Nadia Colin ont signé. Le président du club a salué l'accord.",  # either of two
+    "Le public a applaudi Thomas Roux. Le président du club a salué l'accord.",  # not the subject
+    "Thomas Roux a publié son livre. L'auteur nous emmène à Séoul.",  # a title without its office
+    "Thomas Roux a obtenu un non-lieu. « Rien ne le prouve », a expliqué le juge de Lyon.",  # after its verb
+])
+def test_a_title_that_may_stand_for_someone_else_gives_no_role(nlp, text):
+    rows, _ = roles_of(nlp, text)
+    assert not [r for p, r, _ in rows if p == "Thomas Roux"]

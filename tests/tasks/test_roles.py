@@ -229,3 +229,23 @@ def test_a_lawyer_title_gives_way_to_a_stated_role(nlp):
 def test_find_roles_reads_a_party_before_the_name(nlp):
     rows, _ = roles_of(nlp, "Parmi les opposants figurent le RPF Luc Girard et la députée Anne Roy.")
     assert ("Luc Girard", None, "RPF") in rows
+
+
+def test_a_role_the_parser_reads_as_a_passive_is_a_copula(nlp):
+    rows, _ = roles_of(nlp, "Anne Roy est directrice de l'association Terre Vive depuis 2019.")
+    assert ("Anne Roy", "directrice de l'association Terre Vive") in {(p, r) for p, r, _ in rows}
+
+
+@pytest.mark.parametrize(("text", "organisation"), [
+    ("Anne Roy, du collectif Terre Vive, a présenté l'étude.", "Terre Vive"),
+    ("Anne Roy, qui préside l'association Terre Vive, a présenté l'étude.", "Terre Vive"),
+    ("Anne Roy, de la CGT, a présenté l'étude.", "CGT"),
+])
+def test_an_affiliation_without_a_role_noun(nlp, text, organisation):
+    rows, _ = roles_of(nlp, text)
+    assert ("Anne Roy", None, organisation) in rows
+
+
+def test_a_place_after_de_is_no_affiliation(nlp):
+    rows, _ = roles_of(nlp, "Anne Roy, de Lyon, a présenté l'étude.")
+    assert rows == set()
