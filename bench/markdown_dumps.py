@@ -6,7 +6,8 @@ is installed (Debian's `pandoc`), pandoc's Markdown of the article as a clipper 
 (`pandoc-article`) and of the whole page, navigation and all (`pandoc`). Each set is
 ingested as text dumps, through the real flow, and scored with ../shared/eval against the
 gold of its page (the gold's document renamed to the dump); the HTML pages are ingested and
-scored the same way beside them. Also counted: quotes made of a number, a URL or an
+scored the same way beside them, and so is each export as plain text (trafilatura's
+txt, pandoc's plain): the ceiling of a Markdown reader on that export. Also counted: quotes made of a number, a URL or an
 attribute value. Prints the figures and writes them as JSON (--json).
 """
 
@@ -32,18 +33,19 @@ _JUNK = re.compile(r"^\s*(?:[\d\s.,%]+|https?://\S+|[\w-]+=\S+|\{[^}]*\})\s*$")
 
 
 def exports(html: str, kind: str) -> str | None:
-    if kind == "trafilatura":
-        import trafilatura
+    """The page exported as `kind`; a kind ending in "-text" is the same export as plain text, the
+    ceiling a Markdown reader can reach on it (what the export itself lost is not the reader's)."""
+    import trafilatura
 
-        return trafilatura.extract(html, output_format="markdown", with_metadata=True, include_formatting=True,
-                                   include_links=True, include_images=True)
-    if kind == "pandoc-article":  # a clipper's article, converted by pandoc
-        import trafilatura
-
+    plain = kind.endswith("-text")
+    if kind.startswith("trafilatura"):
+        return trafilatura.extract(html, output_format="txt" if plain else "markdown", with_metadata=True,
+                                   include_formatting=not plain, include_links=not plain, include_images=not plain)
+    if kind.startswith("pandoc-article"):  # a clipper's article, converted by pandoc
         html = trafilatura.extract(html, output_format="html", include_formatting=True, include_links=True,
                                    include_images=True) or ""
-    done = subprocess.run(["pandoc", "-f", "html", "-t", "markdown", "--wrap=none"], input=html, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(["pandoc", "-f", "html", "-t", "plain" if plain else "markdown", "--wrap=none"], input=html,
+                          capture_output=True, text=True, timeout=120)
     return done.stdout if done.returncode == 0 else None
 
 
@@ -66,7 +68,8 @@ def main() -> int:
     start_api(Settings())
     from flows.ingest import ingest
 
-    kinds = ["html", "trafilatura"] + (["pandoc-article", "pandoc"] if shutil.which("pandoc") else [])
+    kinds = ["html", "trafilatura", "trafilatura-text"] + (
+        ["pandoc-article", "pandoc-article-text", "pandoc"] if shutil.which("pandoc") else [])
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -75,7 +78,7 @@ def main() -> int:
             inputs.mkdir(parents=True)
             gold.mkdir()
             for page in pages:
-                target = page.name if kind == "html" else page.stem + ".md"
+                target = page.name if kind == "html" else page.stem + (".txt" if kind.endswith("-text") else ".md")
                 if kind == "html":
                     shutil.copy(page, inputs / target)
                 else:
@@ -99,8 +102,11 @@ def main() -> int:
                 documents=len(list(inputs.iterdir())), quotes=len(quotes),
                 junk_quotes=sorted(q for q in quotes if _JUNK.match(q)))
     for kind in kinds[1:]:
-        results[kind]["delta_vs_html"] = {k: round(results[kind][k] - results["html"][k], 4) for k in KEYS
-                                          if results[kind][k] is not None and results["html"][k] is not None}
+        for base in ("html", kind + "-text"):
+            if base in results and base != kind:
+                results[kind][f"delta_vs_{base}"] = {
+                    k: round(results[kind][k] - results[base][k], 4) for k in KEYS
+                    if results[kind][k] is not None and results[base][k] is not None}
     print(json.dumps(results, indent=1, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", "utf-8")

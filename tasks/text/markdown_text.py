@@ -52,11 +52,17 @@ _META_KEYS = {"title": ("title",), "author": ("author", "authors"), "date": ("da
               "tags": ("tags", "keywords"), "categories": ("categories", "category", "section"),
               "description": ("description", "summary", "excerpt"), "site_name": ("sitename", "site_name", "hostname"),
               "canonical_url": ("url", "canonical_url", "source")}
-# "--" and "---" to dashes as pandoc writes them; straight quotes are left as they are.
+# "--" and "---" to dashes as pandoc writes them; straight quotes are left as they are. Text tokens
+# are not joined, so that an emphasis mark no pair closes (pandoc closes more than CommonMark:
+# "*« Nous refusons*, souligne-t-elle*. La suite*") stays a token of its own, to drop.
 _PARSER = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["table", "replacements"])
+_SUPERSCRIPT = re.compile(r"([\^~])(?=\S)([^\^~\n]{1,20}?)\1")  # pandoc's M^me^ and H~2~O
 # A whole page nests its lists deep: pandoc indents them four spaces and more, which is no code.
 _PAGE_PARSER = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["table", "replacements"]
                                                                                    ).disable("code")
+for _parser in (_PARSER, _PAGE_PARSER):
+    _parser.inline.ruler2.disable("fragments_join")
+    _parser.core.ruler.disable("text_join")
 
 
 @dataclass
@@ -174,13 +180,22 @@ def markdown_to_html(text: str) -> str:
     source = _FENCED_DIV.sub(div, _RAW_BLOCK.sub("", text))
     source = _TAG_LINE.sub(r"\n\1\n", source)  # a line of one HTML tag (<nav>, </div>) is a block of its own
     source = _LOOSE_ATTRIBUTES.sub("", _SPAN.sub(r"\1", source))
-    return _PAGE_PARSER.render(source)
+    tokens = _PAGE_PARSER.parse(source)
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = [c for i, c in enumerate(token.children) if not _stray(token.children, i)]
+            for child in token.children:
+                if child.type == "text_special":  # an escape or an entity: text, as text_join makes it
+                    child.type = "text"
+    return _PAGE_PARSER.renderer.render(tokens, _PAGE_PARSER.options, {})
 
 
 def _inline(children: list[Token], captions: list[str]) -> str:
     parts: list[str] = []
-    for child in children:
-        if child.type == "text":
+    for i, child in enumerate(children):
+        if _stray(children, i):
+            continue
+        if child.type in ("text", "text_special"):
             parts.append(child.content)
         elif child.type == "code_inline":
             parts.append(child.content)
@@ -195,11 +210,22 @@ def _inline(children: list[Token], captions: list[str]) -> str:
         elif child.type == "html_inline":
             if re.match(r"<br\s*/?>", child.content, re.I):
                 parts.append(" ")
-    text = _unwrapped(_LOOSE_ATTRIBUTES.sub("", "".join(parts)))
+    text = _unwrapped(_SUPERSCRIPT.sub(r"\2", _LOOSE_ATTRIBUTES.sub("", "".join(parts))))
     return html.unescape(text).strip()
 
 
 _SOFT = "\x00"
+_STRAY = re.compile(r"[*_]+")
+
+
+def _stray(children: list[Token], i: int) -> bool:
+    """An emphasis mark no pair closed, between a word and a space or a mark: not 5*3 nor a_b."""
+    child = children[i]
+    if child.type != "text" or not _STRAY.fullmatch(child.content):
+        return False
+    before = children[i - 1].content[-1:] if i and children[i - 1].content else " "
+    after = children[i + 1].content[:1] if i + 1 < len(children) and children[i + 1].content else " "
+    return not (before.isalnum() and after.isalnum())
 _ENDS_BLOCK = re.compile(r"[.!?:;»\"”)]\s*$")
 
 

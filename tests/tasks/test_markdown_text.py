@@ -68,3 +68,17 @@ def test_a_markdown_dump_gives_the_post_its_plain_twin_gives():
     assert posts[0].title == posts[1].title == "Le salon du vélo ouvre"
     assert posts[0].body_text == posts[1].body_text
     assert [q.text for q in posts[1].quotes] == ["Nous voulons des vélos pour tous"]
+
+
+def test_an_emphasis_mark_no_pair_closes_is_dropped_and_a_literal_one_kept():
+    text = markdown_to_text("*« Nous refusons*, souligne-t-elle*. La suite -- dont il* parle. Note\\* et 5*3.")
+    assert text.text == "« Nous refusons, souligne-t-elle. La suite – dont il parle. Note* et 5*3."
+
+
+def test_pandoc_superscripts_and_subscripts_read_as_their_text():
+    assert markdown_to_text("M^me^ Roy mesure le CO~2~ du salon.").text == "Mme Roy mesure le CO2 du salon."
+
+
+def test_a_whole_page_keeps_escapes_and_entities_as_text():
+    page = "::: {.article}\nL\\'accord de 5 \\* 3 et &amp; des *marges*, dit-il*.\n:::\n"
+    assert "<p>L'accord de 5 * 3 et &amp; des <em>marges</em>, dit-il.</p>" in markdown_to_html(page)
