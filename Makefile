@@ -9,7 +9,7 @@ export PREFECT_SERVER_UI_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 60
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test eval train-speakers setup lock clean docs chromium wordpress bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag bench-live
+.PHONY: run test eval train-speakers setup lock clean docs chromium wordpress bench bench-reprocess bench-memory bench-writer bench-coldstart bench-fetch bench-report bench-pathological bench-readers bench-retag bench-live bench-stories
 
 $(BIN)/covpipe: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction), 
 
 train-speakers: $(BIN)/covpipe  ## retrain the speaker model on the development gold (tasks/data/speaker_model.json)
 	$(BIN)/python -m bench.speakers train --shared $(SHARED)
+
+bench-stories: $(BIN)/covpipe  ## near-copies of the development pages grouped into stories; 10,000 posts grouped (<= 30 s)
+	@mkdir -p data/eval
+	$(BIN)/python -m bench.stories --shared $(SHARED) --json data/eval/stories.json
 
 bench-reprocess: $(BIN)/covpipe  ## idempotence (seeds + French pages twice) and re-processing of 1,000 posts
 	@mkdir -p $(PREFECT_HOME) data/eval

@@ -24,7 +24,7 @@ from flows import progress
 from flows.event_tagging import event_count, retag_if_grown, seed_starter_events
 from flows.interrupts import checkpoint, requested, run_closed
 from flows.runners import in_flight
-from flows.steps import Tally, batches, load_batch, pipelined, report_of, store_batch
+from flows.steps import Tally, batches, group_posts, load_batch, pipelined, report_of, store_batch
 from schemas import Failure, ParseOptions, ParseOutcome, RawDocument, RunReport, Settings
 from tasks.sources.acquire import acquire_file, discover_inputs
 from tasks.version import parser_version
@@ -125,6 +125,7 @@ def ingest(paths: list[str], settings: Settings | None = None) -> RunReport:
 
         pipelined(enumerate(batches(files, settings.batch_size), start=1), submit, finish, in_flight(settings))
         retag_if_grown(writer.con, events_before, run_id, datetime.now(UTC))
+        group_posts(writer.con, datetime.now(UTC), wrote=bool(tally.counts["posts"]))
         report = report_of(tally, "ingest", started, version, flow_run.get_id())
         runs.finish_run(writer.con, report)
     logger.info(

@@ -24,7 +24,7 @@ from flows.event_tagging import event_count, retag_if_grown, seed_starter_events
 from flows.ingest import acquire_batch, process_documents
 from flows.interrupts import checkpoint, run_closed
 from flows.listing import fetch_failure, list_source
-from flows.steps import Tally, batches, report_of
+from flows.steps import Tally, batches, group_posts, report_of
 from schemas import (
     Failure,
     FetchRequest,
@@ -86,6 +86,7 @@ def poll(sources: list[str], sources_file: str | None = None, db: str | None = N
                         done["not_modified"], done["skipped"], done["posts"],
                         done["posts_new"], done["posts_changed"], tally.failed - before[1])
         retag_if_grown(writer.con, events_before, run_id, datetime.now(UTC))
+        group_posts(writer.con, datetime.now(UTC), wrote=bool(tally.counts["posts"]))
         report = report_of(tally, "poll", started, version, flow_run.get_id(), sources=tuple(s.name for s in chosen),
                            pages_fetched=tally.counts["fetched"], pages_not_modified=tally.counts["not_modified"],
                            pages_skipped=tally.counts["skipped"])

@@ -24,7 +24,7 @@ from flows.ingest import outcomes_of, submit_parse
 from flows.event_tagging import retag, tag_posts
 from flows.interrupts import run_closed
 from flows.runners import in_flight
-from flows.steps import batches, pipelined
+from flows.steps import batches, group_posts, pipelined
 from schemas import Failure, Post, RawDocument, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import Writer
@@ -95,6 +95,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
         if not dry_run:
             wh.drop_orphan_entities(writer.con)
             _, links = retag(writer.con, run_id, datetime.now(UTC))  # every post's links, as the events now are
+            group_posts(writer.con, datetime.now(UTC), wrote=True)
             logger.info("events re-tagged: %d links added, %d removed, %d changed", links.added, links.removed,
                         links.changed)
         failed = sum(failures_by_stage.values())

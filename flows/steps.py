@@ -24,6 +24,8 @@ from schemas import Failure, ParseOutcome, RawDocument, RunReport
 from warehouse import Writer
 from warehouse import load as wh
 from warehouse import runs
+from warehouse.outlets import refresh_outlets
+from warehouse.stories import assign_stories, ungrouped
 from warehouse.sources import store_hints
 
 T = TypeVar("T")
@@ -111,6 +113,16 @@ def load_batch(tally: Tally, stored: Stored, outcomes: list[ParseOutcome]) -> No
     after = wh.content_hashes(tally.con, ids)
     tally.counts["posts_changed"] += sum(p.source_uri in current and current[p.source_uri][0] != p.doc_id
                                          and before.get(p.post_id, (None,))[0] != after[p.post_id][0] for p in posts)
+
+
+def group_posts(con: duckdb.DuckDBPyConnection, now: datetime, wrote: bool) -> int:
+    """Once a run's posts are stored (`wrote`), or when some have no story yet (a warehouse just
+    migrated): copies into stories, domains into outlets. Returns the posts that changed story."""
+    if not wrote and not ungrouped(con):
+        return 0
+    changed = assign_stories(con)
+    refresh_outlets(con, now)
+    return changed
 
 
 def report_of(tally: Tally, flow_name: str, started: datetime, version: str, flow_run_id: str | None,

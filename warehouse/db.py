@@ -83,6 +83,9 @@ def migrations() -> list[tuple[int, str, Migration]]:
 # A read-only connection installs and loads no extension (nothing reaches for the network); a
 # sandboxed one (user SQL: `covpipe sql`, `status`, `report`) touches no file but the warehouse,
 # attaches no other database, and cannot change that: the configuration is locked.
+# The storage format of a new warehouse: DuckDB 2.0's own cannot be opened by DuckDB 1.x (the
+# CLI and the tools built on it); v1.2.0 is read by DuckDB 1.2 and later, and by 2.0.
+STORAGE_VERSION = "v1.2.0"
 _READ_ONLY = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 _SANDBOX = _READ_ONLY | {"enable_external_access": False, "allow_community_extensions": False,
                          "lock_configuration": True}
@@ -109,6 +112,8 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 10.0,
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     config = (_SANDBOX if sandbox is not False else _READ_ONLY) if read_only else {}
+    if not read_only and not path.exists():  # a new file, in a format DuckDB 1.x readers open too
+        config = config | {"storage_compatibility_version": STORAGE_VERSION}
     if memory_limit and config:
         config, memory_limit = config | {"memory_limit": memory_limit}, None  # set before the lock
     def take() -> duckdb.DuckDBPyConnection:

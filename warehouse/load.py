@@ -26,6 +26,7 @@ from schemas import (
     Stage,
 )
 from warehouse.changes import content_hash
+from warehouse.outlets import domain_of
 from warehouse.queries import posts_condition
 from warehouse.store import DocumentCorrupt, DocumentMissing, DocumentStore
 from warehouse.tables import (
@@ -128,7 +129,8 @@ def load_posts(con: duckdb.DuckDBPyConnection, posts: list[Post], run_id: str, n
              published_at=p.published_at, language=p.language, description=p.description,
              categories=list(p.categories), tags=list(p.tags), hashtags=list(p.hashtags), captions=list(p.captions),
              body_text=p.body_text, body_chars=len(p.body_text), encoding=p.encoding,
-             parser_version=p.parser_version, run_id=run_id, parsed_at=now, content_hash=content_hash(p))
+             parser_version=p.parser_version, run_id=run_id, parsed_at=now, content_hash=content_hash(p),
+             domain=domain_of(p.url, p.canonical_url, p.source_uri))
         for p in posts
     ]
     stamp = lambda p: dict(post_id=p.post_id, parser_version=p.parser_version, run_id=run_id)  # noqa: E731

@@ -22,7 +22,7 @@ POSTS = pa.schema(
      ("site_name", STR), ("title", STR), ("author", STR), ("authors", STRS), ("published_at", pa.date32()),
      ("language", STR), ("description", STR), ("categories", STRS), ("tags", STRS), ("hashtags", STRS),
      ("captions", STRS), ("body_text", STR), ("body_chars", pa.int32()), ("encoding", STR),
-     ("parser_version", STR), ("run_id", STR), ("parsed_at", TS), ("content_hash", STR)]
+     ("parser_version", STR), ("run_id", STR), ("parsed_at", TS), ("content_hash", STR), ("domain", STR)]
 )
 EVENTS = pa.schema(
     [("event_id", STR), ("name", STR), ("event_key", STR), ("aliases", STRS), ("origin", STR),

@@ -8,9 +8,9 @@ WITH affiliations AS (
 ),
 final AS (
     SELECT a.organisation, q.speaker, count(*) AS quotes, count(DISTINCT q.post_id) AS posts
-    FROM quotes q
+    FROM story_quotes q
     JOIN affiliations a ON a.entity_id = q.speaker_entity_id
     GROUP BY a.organisation, q.speaker
 )
 SELECT * FROM final ORDER BY organisation, quotes DESC;
-COMMENT ON VIEW report_quotes_by_organisation IS 'Quotes per organisation of the speaker (as roles state it) and speaker.';
+COMMENT ON VIEW report_quotes_by_organisation IS 'Quotes per organisation of the speaker (as roles state it) and speaker, each quote counted once per story (story_quotes).';

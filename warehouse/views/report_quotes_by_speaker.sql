@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW report_quotes_by_speaker AS
 WITH attributed AS (
     SELECT q.speaker, q.speaker_entity_id, q.post_id, q.text, q.speaker_confidence
-    FROM quotes q
+    FROM story_quotes q
     WHERE q.speaker IS NOT NULL
 ),
 speaker_events AS (
@@ -21,4 +21,4 @@ final AS (
     GROUP BY a.speaker, a.speaker_entity_id
 )
 SELECT * FROM final ORDER BY quotes DESC, speaker;
-COMMENT ON VIEW report_quotes_by_speaker IS 'Quotes per speaker: how many, in how many posts, about which events, and the longest ones.';
+COMMENT ON VIEW report_quotes_by_speaker IS 'Quotes per speaker: how many, in how many stories (a quote republished in the copies of one article counts once: story_quotes), about which events, and the longest ones. posts counts the stories'' canonical posts.';

@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW report_top_speakers_per_event AS
 WITH event_quotes AS (
     SELECT e.name AS event, q.speaker, q.speaker_entity_id, q.post_id
-    FROM quotes q
+    FROM story_quotes q
     JOIN post_events pe USING (post_id)
     JOIN events e USING (event_id)
     WHERE q.speaker IS NOT NULL
@@ -28,4 +28,4 @@ final AS (
     LEFT JOIN speaker_roles sr USING (speaker_entity_id)
 )
 SELECT * FROM final ORDER BY event, rank, speaker;
-COMMENT ON VIEW report_top_speakers_per_event IS 'Named speakers per event ranked by quotes (dense rank, 1 = most quoted), with posts quoting them and the distinct roles and organisations (canonical name when linked) roles state for them, NULL when none.';
+COMMENT ON VIEW report_top_speakers_per_event IS 'Named speakers per event ranked by quotes counted once per story (story_quotes; dense rank, 1 = most quoted), with posts quoting them and the distinct roles and organisations (canonical name when linked) roles state for them, NULL when none.';
