@@ -21,7 +21,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows import event_commands, outlet_commands, reading
+from flows import correct_commands, event_commands, outlet_commands, reading
 from flows.checks import check_inputs, check_not_held, check_sources, check_where, run_failed
 from flows.console import DbOption, err, fail, out, rich_table, settings_for
 from schemas import Settings
@@ -32,6 +32,7 @@ for command in (reading.sql, reading.status, reading.schema, reading.export, rea
     app.command()(command)
 app.add_typer(event_commands.app, name="events")
 app.add_typer(outlet_commands.app, name="outlets")
+app.add_typer(correct_commands.app, name="correct")
 
 # Prefect's embedded API, quiet and offline; a user's own settings win.
 _PREFECT_DEFAULTS = {

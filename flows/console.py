@@ -4,9 +4,11 @@ connections and tables of results. No Prefect import."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,23 +73,40 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def _excel(value: Any) -> str:
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        return str(value).replace(".", ",")
+    return cell(value)
+
+
 def rich_table(result: QueryResult, title: str | None = None) -> Table:
     table = Table(title=title)
     for column in result.columns:
         table.add_column(column, overflow="fold")
     for row in result.rows:
-        table.add_row(*(cell(v) for v in row))
+        table.add_row(*("[dim]NULL[/dim]" if v is None else escape(cell(v)) for v in row))
     return table
 
 
-def print_result(result: QueryResult, format: Format) -> None:
+def print_result(result: QueryResult, format: Format, excel: bool = False) -> None:
+    """JSON, CSV (with `excel`: what a French Excel opens as is: ";" between fields, a UTF-8 BOM,
+    CRLF line ends, decimal commas), or a table where NULL reads NULL."""
     if format is Format.json:
         records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n")
     elif format is Format.csv:
-        writer = csv.writer(sys.stdout)
+        stream = sys.stdout.buffer if excel and hasattr(sys.stdout, "buffer") else None
+        if stream is not None:
+            sys.stdout.flush()
+            stream.write("\ufeff".encode())
+            text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        else:
+            text = sys.stdout
+        writer = csv.writer(text, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n")
         writer.writerow(result.columns)
-        writer.writerows([cell(v) for v in row] for row in result.rows)
+        writer.writerows([_excel(v) if excel else cell(v) for v in row] for row in result.rows)
+        if stream is not None:
+            text.detach()
     else:
         out.print(rich_table(result))
         out.print(f"{len(result.rows)} row(s)", style="dim")

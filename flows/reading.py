@@ -35,6 +35,8 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
     db: DbOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    excel: Annotated[bool, typer.Option("--excel", help="With --format csv: the CSV a French Excel opens "
+                                        "(';', BOM, CRLF, decimal comma).")] = False,
 ) -> None:
     """Run read-only SQL on the warehouse and print the result."""
     import duckdb
@@ -55,7 +57,9 @@ def sql(
         raise typer.Exit(2) from exc
     finally:
         con.close()
-    print_result(result, format)
+    if excel and format is not Format.csv:
+        raise fail("--excel goes with --format csv")
+    print_result(result, format, excel)
 
 
 def status(db: DbOption = None) -> None:

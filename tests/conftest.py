@@ -47,13 +47,13 @@ def shared_or_skip(*parts: str) -> Path:
     return path
 
 
-def query(db: Path, sql: str) -> list[tuple]:
-    """Rows of `sql` on the warehouse at `db`, opened read-only."""
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of `sql` (with `params`) on the warehouse at `db`, opened read-only."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params).fetchall()
     finally:
         con.close()
 

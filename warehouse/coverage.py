@@ -197,7 +197,7 @@ RUNS = "SELECT * FROM report_run_history LIMIT $runs"
 FAILURES = """
 SELECT stage, reason, count(*) AS documents, list(source_uri ORDER BY source_uri)[1:3] AS examples,
        max(failed_at) AS last_failed_at
-FROM failures
+FROM open_failures
 GROUP BY stage, reason
 ORDER BY documents DESC, stage, reason"""
 
@@ -207,7 +207,7 @@ SELECT (SELECT count(*) FROM posts WHERE $since IS NULL OR published_at >= $sinc
             AND NOT EXISTS (SELECT 1 FROM post_events pe WHERE pe.post_id = p.post_id)) AS posts_without_event,
        (SELECT count(DISTINCT post_id) FROM scope) AS event_posts,
        (SELECT count(*) FROM quotes WHERE post_id IN (SELECT post_id FROM scope)) AS event_quotes,
-       (SELECT count(*) FROM failures) AS failures"""
+       (SELECT count(*) FROM open_failures) AS failures"""
 
 KNOWN_EVENTS = """
 SELECT e.name FROM events e

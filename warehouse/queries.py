@@ -40,7 +40,7 @@ def status(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> dict[str, Any]
         [last_runs],
     )
     failures = run_sql(
-        con, "SELECT stage, reason, count(*) AS documents FROM failures GROUP BY ALL ORDER BY documents DESC, stage"
+        con, "SELECT stage, reason, count(*) AS documents FROM open_failures GROUP BY ALL ORDER BY documents DESC, stage"
     )
     languages = run_sql(con, "SELECT language, count(*) AS posts FROM posts GROUP BY ALL ORDER BY posts DESC LIMIT 5")
     waiting = run_sql(

@@ -182,6 +182,27 @@ def test_a_killed_reprocess_leaves_whole_posts_and_a_rerun_equals_a_clean_run(in
         clean, "SELECT DISTINCT post_id, change, item FROM reprocess_changes ORDER BY ALL")
 
 
+def test_a_speaker_correction_and_a_hidden_quote_survive_reprocess_all(ingested, tmp_path, monkeypatch):
+    import flows.reprocess
+
+    db = copy(ingested, tmp_path)
+    [(wrong, post_id, text), (hidden, *_)] = query(
+        db, "SELECT quote_id, post_id, text FROM quotes WHERE speaker IS NOT NULL ORDER BY quote_id LIMIT 2")
+    runner = CliRunner()
+    fixed = runner.invoke(app, ["correct", "speaker", wrong, "Jeanne Test", "--reason", "named in the caption",
+                                "--db", str(db)])
+    gone = runner.invoke(app, ["correct", "hide", hidden, "--db", str(db)])
+    assert fixed.exit_code == 0 and gone.exit_code == 0, fixed.output + gone.output
+    monkeypatch.setattr(flows.reprocess, "parser_version", lambda options: "rule-change")  # every post written again
+    result = runner.invoke(app, ["reprocess", "--all", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT DISTINCT parser_version FROM quotations") == [("rule-change",)]
+    assert query(db, "SELECT speaker, attribution_rule FROM quotes WHERE post_id = ? AND text = ?",
+                 [post_id, text]) == [("Jeanne Test", "corrected")]
+    assert query(db, "SELECT count(*) FROM quotes WHERE quote_id = ?", [hidden]) == [(0,)]
+    assert ("Jeanne Test", 1) in query(db, "SELECT speaker, quotes FROM report_quotes_by_speaker")
+
+
 def test_a_changed_document_becomes_a_new_version(ingested: Path, tmp_path: Path):
     db = copy(ingested, tmp_path)
     page = tmp_path / "page.txt"

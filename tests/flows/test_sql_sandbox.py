@@ -57,3 +57,17 @@ def test_reading_stays_open_raw_documents_included(warehouses):
     result = CliRunner().invoke(app, ["sql", "SELECT octet_length(raw_document(doc_id)) AS n FROM documents",
                                       "--db", str(db), "--format", "csv"])
     assert result.exit_code == 0 and result.output.splitlines() == ["n", str(len("Un billet.".encode()))]
+
+
+def test_csv_for_excel_and_null_in_a_table(warehouses):
+    db, _ = warehouses
+    query = "SELECT 1.5 AS x, NULL AS y, 'a;b' AS z"
+    excel = CliRunner().invoke(app, ["sql", query, "--db", str(db), "--format", "csv", "--excel"])
+    assert excel.exit_code == 0
+    assert excel.stdout_bytes == "\ufeffx;y;z\r\n1,5;;\"a;b\"\r\n".encode()
+    plain = CliRunner().invoke(app, ["sql", query, "--db", str(db), "--format", "csv"])
+    assert plain.output == "x,y,z\n1.5,,a;b\n"
+    table = CliRunner().invoke(app, ["sql", query, "--db", str(db)])
+    assert "NULL" in table.output
+    alone = CliRunner().invoke(app, ["sql", query, "--db", str(db), "--excel"])
+    assert alone.exit_code == 2 and "--excel goes with --format csv" in alone.output

@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW report_run_history AS
 WITH failure_reasons AS (
     SELECT run_id, stage || ': ' || reason AS summary, count(*) AS sources
-    FROM failures
+    FROM open_failures
     GROUP BY run_id, stage, reason
 ),
 run_failures AS (

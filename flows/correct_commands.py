@@ -1,0 +1,99 @@
+"""`covpipe correct`: fix what the machine got wrong; the fix is a row with its time and
+reason, applied by the views and the report, and kept through `reprocess` (warehouse.corrections).
+No Prefect, no language model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from flows.checks import check_not_held
+from flows.console import DbOption, fail, out, read_only, settings_for
+from warehouse.errors import WarehouseError
+
+app = typer.Typer(no_args_is_help=True, help="Correct a speaker, hide a quote, dismiss a failure; the fix lasts.")
+Reason = Annotated[str | None, typer.Option("--reason", help="Why, kept with the correction.")]
+
+
+@app.command("speaker")
+def speaker(quote_id: Annotated[str, typer.Argument(help="The quote's quote_id (in quotes).")],
+            name: Annotated[str | None, typer.Argument(help="The right speaker; leave out with --nobody.")] = None,
+            nobody: Annotated[bool, typer.Option("--nobody", help="The quote names no speaker.")] = False,
+            reason: Reason = None, db: DbOption = None) -> None:
+    """Set the speaker of a quote (or nobody)."""
+    from warehouse.corrections import correct_speaker
+
+    if (name is None or not name.strip()) != nobody:
+        raise fail("give the speaker's name, or --nobody")
+    who = None if nobody else name.strip()
+    _apply(db, lambda con, now: correct_speaker(con, quote_id, who, reason, now),
+           f"quote {escape(quote_id)}: speaker {escape(who) if who else 'nobody'}")
+
+
+@app.command("hide")
+def hide(quote_id: Annotated[str, typer.Argument(help="The quote's quote_id (in quotes).")],
+         reason: Reason = None, db: DbOption = None) -> None:
+    """Hide a quote that is no reported speech (a title, a fragment)."""
+    from warehouse.corrections import hide_quote
+
+    _apply(db, lambda con, now: hide_quote(con, quote_id, reason, now), f"quote {escape(quote_id)} hidden")
+
+
+@app.command("dismiss")
+def dismiss(source: Annotated[str, typer.Argument(help="The failing source (failures.source_uri).")],
+            reason: Reason = None, db: DbOption = None) -> None:
+    """Dismiss a failure you have seen; it is back if the source fails again."""
+    from warehouse.corrections import dismiss_failure
+
+    _apply(db, lambda con, now: dismiss_failure(con, source, reason, now), f"failure of {escape(source)} dismissed")
+
+
+@app.command("undo")
+def undo(correction_id: Annotated[str, typer.Argument(help="The correction's id (covpipe correct list).")],
+         db: DbOption = None) -> None:
+    """Withdraw a correction."""
+    from warehouse.corrections import withdraw
+
+    _apply(db, lambda con, now: withdraw(con, correction_id, now), f"correction {escape(correction_id)} withdrawn")
+
+
+@app.command("list")
+def list_corrections(db: DbOption = None) -> None:
+    """Every correction, newest first."""
+    from warehouse.corrections import correction_rows
+
+    con = read_only(settings_for(db))
+    try:
+        rows = correction_rows(con)
+    finally:
+        con.close()
+    table = Table(title=f"{len(rows)} corrections")
+    for column in ("id", "kind", "what", "speaker", "reason", "made", "withdrawn"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(str(v)) if v is not None else "" for v in row))
+    out.print(table)
+
+
+def _apply(db, change: Callable, done: str) -> None:
+    from warehouse import Writer
+    from warehouse.corrections import CorrectionError
+
+    settings = settings_for(db)
+    check_not_held(settings)
+    try:
+        writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds)
+    except WarehouseError as exc:
+        raise fail(escape(str(exc))) from exc
+    try:
+        made = change(writer.con, datetime.now(UTC))
+    except CorrectionError as exc:
+        raise fail(escape(str(exc))) from exc
+    finally:
+        writer.close()
+    out.print(done + (f" (correction {made})" if made else ""))

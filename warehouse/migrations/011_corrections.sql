@@ -1,0 +1,52 @@
+-- Corrections that last: the user's fixes are rows of their own, applied by the views, so that
+-- re-processing (which writes quotations again) keeps them.
+CREATE TABLE corrections (
+    correction_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    post_id VARCHAR,
+    quote_key VARCHAR,
+    source_uri VARCHAR,
+    speaker VARCHAR,
+    speaker_entity_id VARCHAR,
+    reason VARCHAR,
+    created_at TIMESTAMPTZ NOT NULL,
+    withdrawn_at TIMESTAMPTZ
+);
+COMMENT ON TABLE corrections IS 'The user''s corrections (covpipe correct): a quote''s speaker, a quote hidden, a failure dismissed; each with its time and reason, applied by the views and kept through reprocess.';
+COMMENT ON COLUMN corrections.correction_id IS 'Id of the correction (covpipe correct undo takes it).';
+COMMENT ON COLUMN corrections.kind IS 'speaker (the quote''s speaker is another, or nobody), hide (the quote is no reported speech) or dismiss (a failure the user has seen).';
+COMMENT ON COLUMN corrections.post_id IS 'speaker, hide: the post of the quote.';
+COMMENT ON COLUMN corrections.quote_key IS 'speaker, hide: the quote''s text in lower case, its punctuation and spacing folded (quote_key(text)): it finds the quote again after a reprocess moved it.';
+COMMENT ON COLUMN corrections.source_uri IS 'dismiss: the failing source.';
+COMMENT ON COLUMN corrections.speaker IS 'speaker: the right speaker''s name; NULL: nobody.';
+COMMENT ON COLUMN corrections.speaker_entity_id IS 'speaker: the entity of that name in the post, when it names one.';
+COMMENT ON COLUMN corrections.reason IS 'Why, in the user''s words.';
+COMMENT ON COLUMN corrections.created_at IS 'When the correction was made (UTC).';
+COMMENT ON COLUMN corrections.withdrawn_at IS 'When the user withdrew it (covpipe correct undo); NULL while it applies.';
+CREATE MACRO quote_key(t) AS trim(lower(regexp_replace(t, '[^[:alnum:]]+', ' ', 'g')));
+CREATE OR REPLACE VIEW quotes AS
+WITH fixes AS (
+    SELECT coalesce(p.story_id, c.post_id) AS story_id, c.quote_key, arg_max(c.kind, c.created_at) AS kind,
+           arg_max(c.speaker, c.created_at) AS speaker, arg_max(c.speaker_entity_id, c.created_at) AS speaker_entity_id,
+           arg_max(c.correction_id, c.created_at) AS correction_id
+    FROM corrections c
+    LEFT JOIN posts p ON p.post_id = c.post_id
+    WHERE c.kind IN ('speaker', 'hide') AND c.withdrawn_at IS NULL
+    GROUP BY ALL
+)
+SELECT q.* REPLACE (
+           CASE WHEN f.kind = 'speaker' THEN f.speaker ELSE q.speaker END AS speaker,
+           CASE WHEN f.kind = 'speaker' THEN f.speaker_entity_id ELSE q.speaker_entity_id END AS speaker_entity_id,
+           CASE WHEN f.kind = 'speaker' THEN NULL ELSE q.speaker_confidence END AS speaker_confidence,
+           CASE WHEN f.kind = 'speaker' THEN 'corrected' ELSE q.attribution_rule END AS attribution_rule),
+       f.correction_id
+FROM quotations q
+JOIN posts p USING (post_id)
+LEFT JOIN fixes f ON f.story_id = coalesce(p.story_id, p.post_id) AND f.quote_key = quote_key(q.text)
+WHERE q.kind = 'speech' AND f.kind IS DISTINCT FROM 'hide';
+COMMENT ON VIEW quotes IS 'Reported speech: the quotations of kind speech, with their speakers and the user''s corrections, which apply to the quote in every copy of its post''s story (a corrected speaker has attribution_rule corrected and its correction_id; a hidden quote is left out).';
+CREATE VIEW open_failures AS
+SELECT f.* FROM failures f
+WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.kind = 'dismiss' AND c.withdrawn_at IS NULL
+                  AND c.source_uri = f.source_uri AND c.created_at >= f.failed_at);
+COMMENT ON VIEW open_failures IS 'The failures the user has not dismissed (covpipe correct dismiss); a source that fails again after its dismissal is back.';
