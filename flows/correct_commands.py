@@ -16,7 +16,8 @@ from flows.checks import check_not_held
 from flows.console import DbOption, fail, out, read_only, settings_for
 from warehouse.errors import WarehouseError
 
-app = typer.Typer(no_args_is_help=True, help="Correct a speaker, hide a quote, dismiss a failure; the fix lasts.")
+app = typer.Typer(no_args_is_help=True, help="Correct a speaker, hide a quote, dismiss a failure, merge or rename "
+                                                 "entities; the fix lasts.")
 Reason = Annotated[str | None, typer.Option("--reason", help="Why, kept with the correction.")]
 
 
@@ -53,10 +54,34 @@ def dismiss(source: Annotated[str, typer.Argument(help="The failing source (fail
     _apply(db, lambda con, now: dismiss_failure(con, source, reason, now), f"failure of {escape(source)} dismissed")
 
 
+@app.command("merge")
+def merge(source: Annotated[str, typer.Argument(help="The entity merged away: its entity_id, or its exact name.")],
+          target: Annotated[str, typer.Argument(help="The entity it is: its entity_id, or its exact name.")],
+          reason: Reason = None, db: DbOption = None) -> None:
+    """Two entities are one: the first's mentions, roles and quotes go to the second."""
+    from warehouse.corrections import merge_entities
+
+    _apply(db, lambda con, now: merge_entities(con, source, target, reason, now),
+           f"{escape(source)} merged into {escape(target)}")
+
+
+@app.command("rename")
+def rename(entity: Annotated[str, typer.Argument(help="The entity: its entity_id, or its exact name.")],
+           name: Annotated[str, typer.Argument(help="Its right name.")], reason: Reason = None,
+           db: DbOption = None) -> None:
+    """Give an entity its right name."""
+    from warehouse.corrections import rename_entity
+
+    if not name.strip():
+        raise fail("the name is empty")
+    _apply(db, lambda con, now: rename_entity(con, entity, name.strip(), reason, now),
+           f"{escape(entity)} renamed {escape(name.strip())}")
+
+
 @app.command("undo")
 def undo(correction_id: Annotated[str, typer.Argument(help="The correction's id (covpipe correct list).")],
          db: DbOption = None) -> None:
-    """Withdraw a correction."""
+    """Withdraw a correction (a merge or a rename: from the next reprocess of its posts)."""
     from warehouse.corrections import withdraw
 
     _apply(db, lambda con, now: withdraw(con, correction_id, now), f"correction {escape(correction_id)} withdrawn")

@@ -165,6 +165,8 @@ def report(
     since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
                                                    help="Only posts published on or after this day.")] = None,
     lang: Annotated[str, typer.Option(help="Language of the labels: fr or en.")] = "fr",
+    internal: Annotated[bool, typer.Option("--internal", help="Add the run history and the failures (with local "
+                                           "paths): the team's version, not the client's.")] = False,
     db: DbOption = None,
 ) -> None:
     """One self-contained HTML report (charts, sortable tables) of the events' coverage; opens offline."""
@@ -175,7 +177,8 @@ def report(
     if out_path.is_dir():
         raise fail(f"--out takes an HTML file; {out_path} is a folder (try {out_path / 'report.html'})")
     try:
-        summary = build_report(settings.db, out_path, event=event, since=since.date() if since else None, lang=lang)
+        summary = build_report(settings.db, out_path, event=event, since=since.date() if since else None, lang=lang,
+                               internal=internal)
     except (WarehouseError, UnknownEvent, ValueError) as exc:
         raise fail(escape(str(exc))) from exc
     except OSError as exc:  # a folder missing on the way, no permission, a full disk

@@ -24,6 +24,7 @@ from schemas import Failure, ParseOutcome, RawDocument, RunReport
 from warehouse import Writer
 from warehouse import load as wh
 from warehouse import runs
+from warehouse.corrections import apply_entity_corrections
 from warehouse.outlets import refresh_outlets
 from warehouse.stories import assign_stories, ungrouped
 from warehouse.sources import store_hints
@@ -120,6 +121,7 @@ def group_posts(con: duckdb.DuckDBPyConnection, now: datetime, wrote: bool) -> i
     migrated): copies into stories, domains into outlets. Returns the posts that changed story."""
     if not wrote and not ungrouped(con):
         return 0
+    apply_entity_corrections(con)  # the machine's rows were written again: the user's merges and renames
     changed = assign_stories(con)
     refresh_outlets(con, now)
     return changed

@@ -41,8 +41,10 @@ class ReportSummary:
 
 
 def build_report(db_path: Path, out: Path, *, event: str | None = None, since: date | None = None,
-                 lang: str = "fr", now: datetime | None = None) -> ReportSummary:
-    """Write the report of the warehouse at `db_path` to `out` (one event or every event; posts since `since`)."""
+                 lang: str = "fr", now: datetime | None = None, internal: bool = False) -> ReportSummary:
+    """Write the report of the warehouse at `db_path` to `out` (one event or every event; posts since
+    `since`). The client version by default: coverage only; `internal` adds the run history and the
+    failures, with the sources' local paths."""
     if lang not in labels.LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: use one of {', '.join(labels.LANGUAGES)}")
     start = time.perf_counter()
@@ -52,7 +54,7 @@ def build_report(db_path: Path, out: Path, *, event: str | None = None, since: d
                         quotes_per_speaker=QUOTES_PER_SPEAKER)
     finally:
         con.close()
-    page = page_model(data, lang, db_name=Path(db_path).name, now=now or datetime.now(UTC))
+    page = page_model(data, lang, db_name=Path(db_path).name, now=now or datetime.now(UTC)) | {"internal": internal}
     html = render_page(page, lang)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,12 @@
 """Corrections that last: the user fixes what the machine got wrong, and the fix stays.
 
-A correction is a row of `corrections` (with its time and reason), never an edit of the
-machine's rows: re-processing writes quotations again, and the views apply the corrections
-over them (`quotes`, `open_failures`). A quote is found again by its post and its text
+A correction is a row of `corrections` (with its time and reason). A quote's speaker, a
+hidden quote and a dismissed failure are applied by the views over the machine's rows
+(`quotes`, `open_failures`), so re-processing, which writes quotations again, keeps them. Two
+entities merged and an entity renamed reach every table (mentions, roles, quotes), so they
+are applied to the rows, at once and again at the end of every run that wrote posts
+(`apply_entity_corrections`); withdrawing one takes effect when its posts are next
+re-processed. A quote is found again by its post and its text
 (`quote_key`), not by its offsets, which a parser change may move. Every function here takes
 an open writable connection; `flows.correct_commands` is the command line.
 """
@@ -77,8 +81,57 @@ def withdraw(con: duckdb.DuckDBPyConnection, correction_id: str, now: datetime) 
 
 
 def correction_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(id, kind, what, speaker, reason, created_at, withdrawn_at) of every correction, newest first."""
+    """(id, kind, what, speaker or name, reason, created_at, withdrawn_at) of every correction, newest first."""
     return con.execute("""
-        SELECT correction_id, kind, coalesce(source_uri, post_id || ': ' || left(quote_key, 60)), speaker, reason,
-               created_at, withdrawn_at
+        SELECT correction_id, kind,
+               coalesce(source_uri, post_id || ': ' || left(quote_key, 60), entity_id || ' -> ' || target_entity_id,
+                        entity_id), coalesce(speaker, name), reason, created_at, withdrawn_at
         FROM corrections ORDER BY created_at DESC""").fetchall()
+
+
+def _entity(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str, str]:
+    """(entity_id, name) of an entity given by its id or its exact name (when one entity has it)."""
+    rows = con.execute("SELECT entity_id, name FROM entities WHERE entity_id = ? OR lower(name) = lower(?) "
+                       "ORDER BY entity_id = ? DESC", [ref, ref, ref]).fetchall()
+    if not rows:
+        raise CorrectionError(f"no entity {ref!r}: `covpipe sql \"SELECT entity_id, name, type FROM entities\"` "
+                              "lists them")
+    if len(rows) > 1 and rows[0][0] != ref:
+        raise CorrectionError(f"{len(rows)} entities are named {ref!r}: give the entity_id")
+    return rows[0]
+
+
+def merge_entities(con: duckdb.DuckDBPyConnection, source: str, target: str, reason: str | None,
+                   now: datetime) -> str:
+    """`source` is `target`: its mentions, roles and quotes go to `target`, now and after every run."""
+    (source_id, _), (target_id, _) = _entity(con, source), _entity(con, target)
+    if source_id == target_id:
+        raise CorrectionError("an entity is already itself")
+    made = _add(con, now, kind="merge", entity_id=source_id, target_entity_id=target_id, reason=reason)
+    apply_entity_corrections(con)
+    return made
+
+
+def rename_entity(con: duckdb.DuckDBPyConnection, entity: str, name: str, reason: str | None, now: datetime) -> str:
+    """The entity's name is `name`, whatever the pages spell; its quotes' speaker too."""
+    entity_id, _ = _entity(con, entity)
+    made = _add(con, now, kind="rename", entity_id=entity_id, name=name, reason=reason)
+    apply_entity_corrections(con)
+    return made
+
+
+def apply_entity_corrections(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the merges and renames in force to the rows, in the order they were made: the runs
+    write the machine's rows again, and call this at their end."""
+    for kind, entity_id, target, name in con.execute(
+            "SELECT kind, entity_id, target_entity_id, name FROM corrections WHERE kind IN ('merge', 'rename') "
+            "AND withdrawn_at IS NULL ORDER BY created_at").fetchall():
+        if kind == "merge":
+            con.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", [target, entity_id])
+            con.execute("UPDATE roles SET entity_id = ? WHERE entity_id = ?", [target, entity_id])
+            con.execute("UPDATE roles SET organisation_entity_id = ? WHERE organisation_entity_id = ?", [target, entity_id])
+            con.execute("UPDATE quotations SET speaker_entity_id = ?, speaker = (SELECT name FROM entities "
+                        "WHERE entity_id = ?) WHERE speaker_entity_id = ?", [target, target, entity_id])
+        else:
+            con.execute("UPDATE entities SET name = ? WHERE entity_id = ?", [name, entity_id])
+            con.execute("UPDATE quotations SET speaker = ? WHERE speaker_entity_id = ?", [name, entity_id])

@@ -150,7 +150,7 @@ def test_build_report_of_an_empty_warehouse_says_so(tmp_path: Path):
     page = parse(html)
     assert summary.events == [] and summary.charts == 0
     assert "Aucun billet ne couvre d’événement" in page.find_all(id="empty")[0].all_text
-    assert "Aucune ingestion enregistrée." in html
+    assert "Aucune ingestion enregistrée." in build(tmp_path / "empty.duckdb", tmp_path, internal=True)[0]
 
 
 def test_build_report_in_english(db: Path, tmp_path: Path):
@@ -217,3 +217,13 @@ def test_quote_wall_shows_a_syndicated_quote_once(db: Path):
     wall = coverage(con).by_event["VivaTech"]["quotes"]
     con.close()
     assert [q["text"] for q in wall if q["speaker"] == "Clara Chapaz"].count("texte q1") == 1
+
+
+def test_the_client_report_holds_no_run_history_failure_nor_local_path(db: Path, tmp_path: Path):
+    paths = [uri for (uri,) in view(db, "SELECT source_uri FROM failures")]
+    assert paths
+    client, _ = build(db, tmp_path)
+    assert 'id="runs"' not in client and not any(p in client for p in paths)
+    internal, _ = build(db, tmp_path, internal=True)
+    assert 'id="runs"' in internal and any(p in internal for p in paths)
+    assert ">completed<" not in internal and ("terminée" in internal or "arrêtée" in internal or "en cours" in internal)

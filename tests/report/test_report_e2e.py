@@ -35,7 +35,7 @@ def db(tmp_path_factory) -> Path:
 def rendered(db: Path, tmp_path_factory):
     chromium_or_skip()
     folder = tmp_path_factory.mktemp("report")
-    summary = build_report(db, folder / "report.html")
+    summary = build_report(db, folder / "report.html", internal=True)  # the whole page, run history included
     return summary, parse(dump_dom(summary.out)), folder
 
 

@@ -64,3 +64,25 @@ def test_a_correction_holds_for_every_copy_of_the_story(con):
     correct_speaker(con, copy, "Paul Martin", None, NOW)
     assert con.execute("SELECT DISTINCT speaker FROM quotes").fetchall() == [("Paul Martin",)]
     assert con.execute("SELECT speaker, quotes FROM report_quotes_by_speaker").fetchall() == [("Paul Martin", 1)]
+
+
+def test_merged_and_renamed_entities_reach_every_table_and_survive_a_reload(con):
+    from schemas import Entity, Mention
+    from warehouse.corrections import apply_entity_corrections, merge_entities, rename_entity
+
+    short = Entity(entity_id="roy", name="A. Roy", type="PERSON")
+    base = post("https://a.example/1", ARTICLE, 2)
+    at = ARTICLE.index("Anne Roy")
+    written = base.model_copy(update=dict(entities=(base.entities[0], short), mentions=(
+        Mention(entity_id="roy", surface="A. Roy", char_start=at, char_end=at + 8, sentence_start=0, sentence_end=10),)))
+    wh.load_posts(con, [written], "r1", NOW)
+    merge_entities(con, "roy", "Anne Roy", "the same person", NOW)
+    rename_entity(con, "anne", "Anne Roy-Martin", None, NOW + timedelta(seconds=1))
+    assert con.execute("SELECT DISTINCT entity_id FROM mentions").fetchall() == [("anne",)]
+    assert con.execute("SELECT speaker FROM quotes").fetchall() == [("Anne Roy-Martin",)]
+    wh.load_posts(con, [written], "r2", NOW)  # a run writes the machine's rows again
+    apply_entity_corrections(con)  # and applies the corrections at its end
+    assert con.execute("SELECT DISTINCT entity_id FROM mentions").fetchall() == [("anne",)]
+    assert con.execute("SELECT name FROM entities WHERE entity_id = 'anne'").fetchall() == [("Anne Roy-Martin",)]
+    with pytest.raises(CorrectionError, match="already itself"):
+        merge_entities(con, "anne", "Anne Roy-Martin", None, NOW)

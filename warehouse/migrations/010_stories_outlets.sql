@@ -24,3 +24,4 @@ QUALIFY row_number() OVER (
     ORDER BY p.post_id = coalesce(p.story_id, p.post_id) DESC, q.speaker IS NULL, q.post_id, q.char_start
 ) = 1;
 COMMENT ON VIEW story_quotes IS 'Reported speech counted once per story: of the copies of one quote in the posts of a story (the same article republished), the canonical post''s, else one that names a speaker. The reporting views count quotes from here.';
+COMMENT ON COLUMN story_quotes.story_id IS 'The story of the quote''s post (posts.story_id, or its own post_id while none is set): the view keeps one row per story and quote text, case, punctuation and spacing folded.';

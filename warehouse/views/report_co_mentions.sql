@@ -24,3 +24,11 @@ final AS (
 )
 SELECT * FROM final ORDER BY posts DESC, entity_a, entity_b;
 COMMENT ON VIEW report_co_mentions IS 'Pairs of PERSON, ORG, LOC or EVENT entities mentioned in the same post (entity_a before entity_b by name), with the number of posts naming both and the events of those posts (NULL when none).';
+COMMENT ON COLUMN report_co_mentions.entity_a IS 'Canonical name of the first entity of the pair: the one that sorts first by name, then entity_id.';
+COMMENT ON COLUMN report_co_mentions.entity_a_type IS 'Type of entity_a: PERSON, ORG, LOC or EVENT.';
+COMMENT ON COLUMN report_co_mentions.entity_a_id IS 'entities.entity_id of entity_a.';
+COMMENT ON COLUMN report_co_mentions.entity_b IS 'Canonical name of the second entity of the pair (sorts after entity_a by name, then entity_id).';
+COMMENT ON COLUMN report_co_mentions.entity_b_type IS 'Type of entity_b: PERSON, ORG, LOC or EVENT.';
+COMMENT ON COLUMN report_co_mentions.entity_b_id IS 'entities.entity_id of entity_b.';
+COMMENT ON COLUMN report_co_mentions.posts IS 'Posts mentioning both entities, at least once each (copies of one article each counted).';
+COMMENT ON COLUMN report_co_mentions.events IS 'Distinct names of the events those posts cover, alphabetical; NULL when none of them covers an event.';

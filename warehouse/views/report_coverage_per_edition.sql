@@ -8,7 +8,7 @@ WITH event_posts AS (
     WHERE pe.event_id IN (SELECT event_id FROM event_editions)
 ),
 post_quotes AS (
-    SELECT post_id, count(*) AS quotes FROM quotes GROUP BY post_id
+    SELECT post_id, count(*) AS quotes FROM story_quotes GROUP BY post_id
 ),
 final AS (
     SELECT ep.event, ep.edition, any_value(x.starts_on) AS starts_on, any_value(x.ends_on) AS ends_on,
@@ -22,3 +22,12 @@ final AS (
 )
 SELECT * FROM final ORDER BY event, starts_on NULLS LAST, edition NULLS LAST;
 COMMENT ON VIEW report_coverage_per_edition IS 'Posts, sites and quotes per edition of each event that has editions (edition NULL: posts of the event that went to no edition).';
+COMMENT ON COLUMN report_coverage_per_edition.event IS 'Name of the event (events.name); only events that have editions.';
+COMMENT ON COLUMN report_coverage_per_edition.edition IS 'Label of the edition (event_editions.label, e.g. 2026) the posts went to; NULL for the posts of the event that went to no edition.';
+COMMENT ON COLUMN report_coverage_per_edition.starts_on IS 'First day of the edition; NULL when edition is NULL.';
+COMMENT ON COLUMN report_coverage_per_edition.ends_on IS 'Last day of the edition; NULL when edition is NULL.';
+COMMENT ON COLUMN report_coverage_per_edition.posts IS 'Posts covering the event in that edition (copies of one article each counted).';
+COMMENT ON COLUMN report_coverage_per_edition.sites IS 'Distinct site names (posts.site_name) of those posts; posts without one are not counted.';
+COMMENT ON COLUMN report_coverage_per_edition.first_published_at IS 'Earliest publication date of those posts; NULL when none has a date.';
+COMMENT ON COLUMN report_coverage_per_edition.last_published_at IS 'Latest publication date of those posts; NULL when none has a date.';
+COMMENT ON COLUMN report_coverage_per_edition.quotes IS 'Reported speech quotes in those posts, each counted once per story (story_quotes: a quote in several copies of one article counts once); 0 when none.';

@@ -17,3 +17,9 @@ final AS (
 )
 SELECT * FROM final ORDER BY event, week;
 COMMENT ON VIEW report_coverage_per_event_week IS 'Stories (copies of one article counted once) and posts per event per week (week NULL when the date is unknown), with the outlets (one name per domain: outlets) and the site names that covered it.';
+COMMENT ON COLUMN report_coverage_per_event_week.event IS 'Name of the event (events.name).';
+COMMENT ON COLUMN report_coverage_per_event_week.week IS 'Monday (00:00) of the week of publication; NULL for the posts whose date is unknown.';
+COMMENT ON COLUMN report_coverage_per_event_week.stories IS 'Stories (copies of one article counted once) covering the event that week.';
+COMMENT ON COLUMN report_coverage_per_event_week.posts IS 'Posts covering the event that week (copies of one article each counted).';
+COMMENT ON COLUMN report_coverage_per_event_week.outlets IS 'Distinct outlets of those posts, alphabetical: the outlet name of the post''s domain (outlets.name), else its site name; NULL when no post has either.';
+COMMENT ON COLUMN report_coverage_per_event_week.sites IS 'Distinct site names (posts.site_name) of those posts, in no set order; NULL when no post has one.';

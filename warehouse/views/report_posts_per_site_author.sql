@@ -28,3 +28,10 @@ final AS (
 )
 SELECT * FROM final ORDER BY site_name NULLS LAST, posts DESC, author NULLS LAST;
 COMMENT ON VIEW report_posts_per_site_author IS 'Posts per site and author (NULL: unknown), with the first and last publication dates, the events covered (empty list when none) and the speech quotes in those posts.';
+COMMENT ON COLUMN report_posts_per_site_author.site_name IS 'Name of the site or publication (posts.site_name); NULL: unknown.';
+COMMENT ON COLUMN report_posts_per_site_author.author IS 'Author names as the post gives them, joined by ", " (posts.author): a post by two authors counts under both names together, not under each; NULL when the posts name no person.';
+COMMENT ON COLUMN report_posts_per_site_author.posts IS 'Posts of that site and author (copies of one article each counted).';
+COMMENT ON COLUMN report_posts_per_site_author.first_published_at IS 'Earliest publication date of those posts; NULL when none has a date.';
+COMMENT ON COLUMN report_posts_per_site_author.last_published_at IS 'Latest publication date of those posts; NULL when none has a date.';
+COMMENT ON COLUMN report_posts_per_site_author.events IS 'Distinct names of the events those posts cover, alphabetical; empty list when none.';
+COMMENT ON COLUMN report_posts_per_site_author.quotes IS 'Reported speech quotes in those posts, from quotes (a quote in several copies of one article counted in each); 0 when none.';

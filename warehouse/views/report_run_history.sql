@@ -23,3 +23,20 @@ final AS (
 )
 SELECT * FROM final ORDER BY started_at DESC, run_id;
 COMMENT ON VIEW report_run_history IS 'Every run, newest first: duration in seconds (NULL while running or after a crash), status, parser version, options and counts; failures is what the run counted, failures_current the rows of failures that still name the run, failure_reasons up to 5 distinct "stage: reason" of those, most frequent first.';
+COMMENT ON COLUMN report_run_history.run_id IS 'Id of the run (runs.run_id).';
+COMMENT ON COLUMN report_run_history.flow_name IS 'What ran: ingest, poll, reprocess, or a covpipe events command (events add, events remove, events load).';
+COMMENT ON COLUMN report_run_history.status IS 'running, completed, completed_with_failures, crashed (stopped by an error) or interrupted (stopped by Ctrl-C or SIGTERM).';
+COMMENT ON COLUMN report_run_history.started_at IS 'Start time (UTC).';
+COMMENT ON COLUMN report_run_history.finished_at IS 'End time (UTC); NULL while running, or when the process was killed before it could record its end.';
+COMMENT ON COLUMN report_run_history.duration_seconds IS 'finished_at - started_at, in seconds; NULL when finished_at is NULL.';
+COMMENT ON COLUMN report_run_history.parser_version IS 'Parser version of the run.';
+COMMENT ON COLUMN report_run_history.options IS 'How the run was asked to run (JSON): for reprocess its selection (stale or all, where) and the run it resumes, for poll its sources and sources file; {} for the others.';
+COMMENT ON COLUMN report_run_history.inputs_seen IS 'Input files or URLs considered.';
+COMMENT ON COLUMN report_run_history.documents_new IS 'Raw documents stored for the first time.';
+COMMENT ON COLUMN report_run_history.posts_written IS 'Posts parsed and written.';
+COMMENT ON COLUMN report_run_history.posts_unchanged IS 'Posts skipped because neither the document nor the parser changed.';
+COMMENT ON COLUMN report_run_history.posts_changed IS 'Posts whose output changed (reprocess and poll runs; runs.posts_changed).';
+COMMENT ON COLUMN report_run_history.failures IS 'Documents that failed, as the run counted them (some may have succeeded or been dismissed since).';
+COMMENT ON COLUMN report_run_history.failures_by_stage IS 'Failures the run counted per stage (JSON object).';
+COMMENT ON COLUMN report_run_history.failures_current IS 'Sources still failing whose last failure this run saw: rows of open_failures (failures not dismissed) with this run_id; 0 when none.';
+COMMENT ON COLUMN report_run_history.failure_reasons IS 'Up to 5 distinct "stage: reason" of those current failures, the most frequent first (ties alphabetical); empty list when none.';

@@ -19,3 +19,9 @@ final AS (
 )
 SELECT * FROM final ORDER BY event, rank, organisation;
 COMMENT ON VIEW report_top_organisations_per_event IS 'ORG entities per event: mentions in the posts of the event and posts mentioning them, ranked by mentions then posts (dense rank, 1 = most mentioned).';
+COMMENT ON COLUMN report_top_organisations_per_event.event IS 'Name of the event (events.name).';
+COMMENT ON COLUMN report_top_organisations_per_event.rank IS 'Rank of the organisation within the event by mentions, then posts (dense rank: 1 = most mentioned, ties share a rank).';
+COMMENT ON COLUMN report_top_organisations_per_event.organisation IS 'Canonical name of the ORG entity.';
+COMMENT ON COLUMN report_top_organisations_per_event.entity_id IS 'entities.entity_id of the organisation.';
+COMMENT ON COLUMN report_top_organisations_per_event.mentions IS 'Times the posts covering the event name the organisation (rows of mentions; copies of one article each counted).';
+COMMENT ON COLUMN report_top_organisations_per_event.posts IS 'Posts covering the event that mention the organisation (copies of one article each counted).';
