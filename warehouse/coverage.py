@@ -3,7 +3,8 @@
 Owns the SQL the report needs. Every figure is computed over one scope, the (event, post)
 pairs of `post_events` whose post was published on or after `since` (undated posts drop
 out when `since` is given), restricted to one event when asked. With no `since` the
-figures are those of the `report_*` views (tests hold them equal); the views cannot take
+figures are those of the `report_*` views (tests hold them equal), quotes counted once per
+story (`story_quotes`) as the views count them; the views cannot take
 a date, so the scoped queries repeat their shape here rather than filter after the fact.
 Returns plain rows (dicts); it must not format, rank for display or render anything.
 
@@ -47,7 +48,7 @@ quote_counts AS (
     SELECT s.event, count(*) AS quotes, count(q.speaker) AS attributed_quotes,
            count(DISTINCT (q.speaker, q.speaker_entity_id)) FILTER (WHERE q.speaker IS NOT NULL) AS speakers
     FROM scope s
-    JOIN quotes q USING (post_id)
+    JOIN story_quotes q USING (post_id)
     GROUP BY s.event
 ),
 final AS (
@@ -82,7 +83,7 @@ SELECT * FROM final ORDER BY event, posts DESC, site_name NULLS LAST, author NUL
 # report_coverage_per_edition over the scope: only events that have editions.
 EDITIONS = _SCOPE + """,
 post_quotes AS (
-    SELECT post_id, count(*) AS quotes FROM quotes GROUP BY post_id
+    SELECT post_id, count(*) AS quotes FROM story_quotes GROUP BY post_id
 ),
 final AS (
     SELECT s.event, s.edition, any_value(x.starts_on) AS starts_on, any_value(x.ends_on) AS ends_on,
@@ -111,7 +112,7 @@ speaker_roles AS (
 counted AS (
     SELECT s.event, q.speaker, q.speaker_entity_id, count(*) AS quotes, count(DISTINCT q.post_id) AS posts
     FROM scope s
-    JOIN quotes q USING (post_id)
+    JOIN story_quotes q USING (post_id)
     WHERE q.speaker IS NOT NULL
     GROUP BY s.event, q.speaker, q.speaker_entity_id
 ),
@@ -206,7 +207,7 @@ SELECT (SELECT count(*) FROM posts WHERE $since IS NULL OR published_at >= $sinc
        (SELECT count(*) FROM posts p WHERE ($since IS NULL OR published_at >= $since)
             AND NOT EXISTS (SELECT 1 FROM post_events pe WHERE pe.post_id = p.post_id)) AS posts_without_event,
        (SELECT count(DISTINCT post_id) FROM scope) AS event_posts,
-       (SELECT count(*) FROM quotes WHERE post_id IN (SELECT post_id FROM scope)) AS event_quotes,
+       (SELECT count(*) FROM story_quotes WHERE post_id IN (SELECT post_id FROM scope)) AS event_quotes,
        (SELECT count(*) FROM open_failures) AS failures"""
 
 KNOWN_EVENTS = """

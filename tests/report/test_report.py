@@ -227,3 +227,21 @@ def test_the_client_report_holds_no_run_history_failure_nor_local_path(db: Path,
     internal, _ = build(db, tmp_path, internal=True)
     assert 'id="runs"' in internal and any(p in internal for p in paths)
     assert ">completed<" not in internal and ("terminée" in internal or "arrêtée" in internal or "en cours" in internal)
+
+
+def test_a_quote_in_copies_of_one_article_counts_once_in_the_report(tmp_path: Path):
+    from tests.warehouse.test_load import tag_by_body
+    from tests.warehouse.test_stories import ARTICLE, post
+    from warehouse import load as wh
+    from warehouse.stories import assign_stories
+
+    con = connect(tmp_path / "w.duckdb")
+    body = "VivaTech ouvre. " + ARTICLE
+    wh.load_posts(con, [post(f"https://site{i}.example/1", body, 2 + i) for i in range(3)], "r1", NOW, tag=tag_by_body)
+    assign_stories(con)
+    con.close()
+    con = connect(tmp_path / "w.duckdb", read_only=True)
+    data = coverage(con)
+    con.close()
+    assert data.totals["event_posts"] == 3 and data.totals["event_quotes"] == 1
+    assert [(e["event"], e["quotes"]) for e in data.events] == [("VivaTech", 1)]
