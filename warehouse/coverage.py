@@ -28,17 +28,20 @@ NEEDED_VIEWS = ("quotes", "report_run_history")
 _SCOPE = """
 WITH scope AS (
     SELECT e.name AS event, p.post_id, p.site_name, p.author, p.published_at, p.title,
-           coalesce(p.url, p.canonical_url) AS link, pe.edition, pe.event_id
+           coalesce(p.url, p.canonical_url) AS link, pe.edition, pe.event_id,
+           coalesce(p.story_id, p.post_id) AS story_id, coalesce(o.name, p.site_name) AS outlet
     FROM post_events pe
     JOIN events e USING (event_id)
     JOIN posts p USING (post_id)
+    LEFT JOIN outlets o USING (domain)
     WHERE ($event IS NULL OR e.name = $event)
       AND ($since IS NULL OR p.published_at >= $since)
 )"""
 
 EVENTS = _SCOPE + """,
 post_counts AS (
-    SELECT event, count(*) AS posts, count(DISTINCT site_name) AS sites, count(DISTINCT author) AS authors,
+    SELECT event, count(*) AS posts, count(DISTINCT story_id) AS stories, count(DISTINCT outlet) AS sites,
+           count(DISTINCT author) AS authors,
            min(published_at) AS first_published_at, max(published_at) AS last_published_at,
            count(*) FILTER (WHERE published_at IS NULL) AS undated_posts
     FROM scope

@@ -244,4 +244,4 @@ def test_a_quote_in_copies_of_one_article_counts_once_in_the_report(tmp_path: Pa
     data = coverage(con)
     con.close()
     assert data.totals["event_posts"] == 3 and data.totals["event_quotes"] == 1
-    assert [(e["event"], e["quotes"]) for e in data.events] == [("VivaTech", 1)]
+    assert [(e["event"], e["posts"], e["stories"], e["quotes"]) for e in data.events] == [("VivaTech", 3, 1, 1)]

@@ -50,7 +50,10 @@ def test_every_chart_renders_in_chromium(rendered):
 def test_key_figures_equal_the_views(rendered, db: Path):
     _, dom, _ = rendered
     rows = {r.attrs["data-event"]: r for r in dom.find_all("nav")[0].find_all("tr") if "data-event" in r.attrs}
-    figure = lambda row, key: int(row.find_all(data_figure=key)[0].attrs["data-sort"])
+
+    def figure(row, key: str) -> int:
+        return int(row.find_all(data_figure=key)[0].attrs["data-sort"])
+
     posts = dict(query(db, "SELECT event, sum(posts)::INT FROM report_coverage_per_event_week GROUP BY event"))
     assert {event: figure(row, "posts") for event, row in rows.items()} == posts
     quotes = dict(query(db, "SELECT event, sum(quotes)::INT FROM report_quotes_by_event GROUP BY event"))
