@@ -68,3 +68,17 @@ def test_a_domain_is_one_outlet_named_as_its_pages_mostly_name_it_until_the_user
     refresh_outlets(con, NOW)
     assert con.execute("SELECT name, named_by FROM outlets").fetchall() == [("Libé", "user")]
     assert not rename_outlet(con, "inconnu.example", "X", NOW)
+
+
+def test_a_story_is_one_row_with_every_address_of_its_copies(con):
+    posts = [post("https://www.lemonde.fr/salon", ARTICLE, 2, "Le Monde"),
+             post("https://www.lemonde.fr/amp/salon", ARTICLE, 2, "Le Monde"),  # the same article, another URL
+             post("https://www.ouest-france.fr/salon", "AFP\n" + ARTICLE, 3, "Ouest-France"),
+             post("https://d.example/autre", OTHER, 2)]
+    wh.load_posts(con, posts, "r1", NOW)
+    assign_stories(con)
+    refresh_outlets(con, NOW)
+    rows = con.execute("SELECT posts, versions, addresses, outlets, quotes FROM stories").fetchall()
+    assert rows == [(3, 2, ["https://www.lemonde.fr/amp/salon", "https://www.lemonde.fr/salon",
+                            "https://www.ouest-france.fr/salon"], ["Le Monde", "Ouest-France"], 1),
+                    (1, 1, ["https://d.example/autre"], [], 0)]
