@@ -1,6 +1,7 @@
 """Read-side queries of the coverage report: the figures of each event, scoped by event and date.
 
-Owns the SQL the report needs. Every figure is computed over one scope, the (event, post)
+Owns the SQL the report needs. A site is an outlet: the name `outlets` gives the post's domain
+(else the site name its page gives). Every figure is computed over one scope, the (event, post)
 pairs of `post_events` whose post was published on or after `since` (undated posts drop
 out when `since` is given), restricted to one event when asked. With no `since` the
 figures are those of the `report_*` views (tests hold them equal), quotes counted once per
@@ -27,9 +28,9 @@ NEEDED_VIEWS = ("quotes", "report_run_history")
 
 _SCOPE = """
 WITH scope AS (
-    SELECT e.name AS event, p.post_id, p.site_name, p.author, p.published_at, p.title,
-           coalesce(p.url, p.canonical_url) AS link, pe.edition, pe.event_id,
-           coalesce(p.story_id, p.post_id) AS story_id, coalesce(o.name, p.site_name) AS outlet
+    SELECT e.name AS event, p.post_id, coalesce(o.name, p.site_name) AS site_name, p.author, p.published_at,
+           p.title, coalesce(p.url, p.canonical_url) AS link, pe.edition, pe.event_id,
+           coalesce(p.story_id, p.post_id) AS story_id
     FROM post_events pe
     JOIN events e USING (event_id)
     JOIN posts p USING (post_id)
@@ -40,7 +41,7 @@ WITH scope AS (
 
 EVENTS = _SCOPE + """,
 post_counts AS (
-    SELECT event, count(*) AS posts, count(DISTINCT story_id) AS stories, count(DISTINCT outlet) AS sites,
+    SELECT event, count(*) AS posts, count(DISTINCT story_id) AS stories, count(DISTINCT site_name) AS sites,
            count(DISTINCT author) AS authors,
            min(published_at) AS first_published_at, max(published_at) AS last_published_at,
            count(*) FILTER (WHERE published_at IS NULL) AS undated_posts

@@ -82,3 +82,12 @@ def test_a_story_is_one_row_with_every_address_of_its_copies(con):
     assert rows == [(3, 2, ["https://www.lemonde.fr/amp/salon", "https://www.lemonde.fr/salon",
                             "https://www.ouest-france.fr/salon"], ["Le Monde", "Ouest-France"], 1),
                     (1, 1, ["https://d.example/autre"], [], 0)]
+
+
+def test_posts_of_one_domain_count_under_one_outlet_name(con):
+    posts = [post("https://www.liberation.fr/1", OTHER, 2, "Libération"),
+             post("https://www.liberation.fr/2", ARTICLE, 3, "Libération"),
+             post("https://next.liberation.fr/3", OTHER.upper(), 4, "Libération.fr")]
+    wh.load_posts(con, posts, "r1", NOW)
+    refresh_outlets(con, NOW)
+    assert con.execute("SELECT site_name, posts FROM report_posts_per_site_author").fetchall() == [("Libération", 3)]

@@ -12,9 +12,10 @@ post_quotes AS (
     GROUP BY post_id
 ),
 site_posts AS (
-    SELECT p.site_name, p.author, p.post_id, p.published_at,
+    SELECT coalesce(o.name, p.site_name) AS site_name, p.author, p.post_id, p.published_at,
            coalesce(pen.events, []) AS events, coalesce(pq.quotes, 0) AS quotes
     FROM posts p
+    LEFT JOIN outlets o USING (domain)
     LEFT JOIN post_event_names pen USING (post_id)
     LEFT JOIN post_quotes pq USING (post_id)
 ),
@@ -28,7 +29,7 @@ final AS (
 )
 SELECT * FROM final ORDER BY site_name NULLS LAST, posts DESC, author NULLS LAST;
 COMMENT ON VIEW report_posts_per_site_author IS 'Posts per site and author (NULL: unknown), with the first and last publication dates, the events covered (empty list when none) and the speech quotes in those posts.';
-COMMENT ON COLUMN report_posts_per_site_author.site_name IS 'Name of the site or publication (posts.site_name); NULL: unknown.';
+COMMENT ON COLUMN report_posts_per_site_author.site_name IS 'The outlet: the name outlets gives the post''s domain (one per domain, so "Libération" and "Libération.fr" are one), else the post''s site_name; NULL: unknown.';
 COMMENT ON COLUMN report_posts_per_site_author.author IS 'Author names as the post gives them, joined by ", " (posts.author): a post by two authors counts under both names together, not under each; NULL when the posts name no person.';
 COMMENT ON COLUMN report_posts_per_site_author.posts IS 'Posts of that site and author (copies of one article each counted).';
 COMMENT ON COLUMN report_posts_per_site_author.first_published_at IS 'Earliest publication date of those posts; NULL when none has a date.';
