@@ -171,7 +171,7 @@ def report(
 ) -> None:
     """One self-contained HTML report (charts, sortable tables) of the events' coverage; opens offline."""
     from report import build_report
-    from warehouse.coverage import UnknownEvent
+    from warehouse.coverage_events import UnknownEvent
 
     settings = settings_for(db)
     if out_path.is_dir():

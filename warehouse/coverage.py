@@ -9,19 +9,19 @@ story (`story_quotes`) as the views count them; the views cannot take
 a date, so the scoped queries repeat their shape here rather than filter after the fact.
 Returns plain rows (dicts); it must not format, rank for display or render anything.
 
-    UnknownEvent (ValueError)          the asked event matches no event of the warehouse
+    UnknownEvent (ValueError)          the asked event matches no event of the warehouse (warehouse.coverage_events)
     WarehouseOutdated (WarehouseError) the file predates views the report reads (terminal until upgraded)
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import duckdb
 
+from warehouse.coverage_events import known_events, resolve_event, rows
 from warehouse.errors import WarehouseError
 
 NEEDED_VIEWS = ("quotes", "report_run_history")
@@ -214,26 +214,6 @@ SELECT (SELECT count(*) FROM posts WHERE $since IS NULL OR published_at >= $sinc
        (SELECT count(*) FROM story_quotes WHERE post_id IN (SELECT post_id FROM scope)) AS event_quotes,
        (SELECT count(*) FROM open_failures) AS failures"""
 
-KNOWN_EVENTS = """
-SELECT e.name FROM events e
-WHERE EXISTS (SELECT 1 FROM post_events pe WHERE pe.event_id = e.event_id)
-ORDER BY e.name"""
-
-# The event folded as events.event_key is: letters and digits, lower case, no accents.
-RESOLVE_EVENT = """
-SELECT name FROM events
-WHERE (name = $event OR event_key = regexp_replace(lower(strip_accents($event)), '[^a-z0-9]', '', 'g'))
-  AND EXISTS (SELECT 1 FROM post_events pe WHERE pe.event_id = events.event_id)
-ORDER BY name = $event DESC, name LIMIT 1"""
-
-
-class UnknownEvent(ValueError):
-    def __init__(self, event: str, known: list[str]):
-        listed = ", ".join(known) if known else "none yet"
-        super().__init__(f"no post covers an event {event!r} in the warehouse; events with posts: {listed}")
-        self.event, self.known = event, known
-
-
 class WarehouseOutdated(WarehouseError):
     def __init__(self, missing: list[str]):
         super().__init__(
@@ -255,27 +235,6 @@ class CoverageData:
     runs: list[dict[str, Any]]
     failures: list[dict[str, Any]]
     known_events: list[str] = field(default_factory=list)
-
-
-def rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
-    """Rows of `sql` as dicts; only the parameters the query names are bound."""
-    named = set(re.findall(r"\$(\w+)", sql))
-    cursor = con.execute(sql, {k: v for k, v in params.items() if k in named})
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def known_events(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Names of the events that at least one post covers."""
-    return [r["name"] for r in rows(con, KNOWN_EVENTS)]
-
-
-def resolve_event(con: duckdb.DuckDBPyConnection, event: str) -> str:
-    """The canonical name of `event` ("viva tech" finds VivaTech) when posts cover it, or UnknownEvent."""
-    found = rows(con, RESOLVE_EVENT, event=event)
-    if not found:
-        raise UnknownEvent(event, known_events(con))
-    return found[0]["name"]
 
 
 def coverage(con: duckdb.DuckDBPyConnection, *, event: str | None = None, since: date | None = None,

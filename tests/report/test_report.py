@@ -13,7 +13,8 @@ from report.render import context_after, context_before, safe_url
 from tests.report.dom import parse
 from tests.warehouse.test_views import QUOTES, ROWS, quote
 from warehouse import connect
-from warehouse.coverage import UnknownEvent, WarehouseOutdated, coverage
+from warehouse.coverage import WarehouseOutdated, coverage
+from warehouse.coverage_events import UnknownEvent
 
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script>"
