@@ -186,7 +186,7 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
 def _name_parts(forms) -> set[str]:
     """The first and last words of a person's full names as written ("Anne", "Roy" of "Anne Roy"):
     how a text names again someone it introduced ("…, répondit Anne"). Not a surname's particle
-    nor what follows one ("de Ville" is no "Ville"), nor an initial."""
+    nor what follows one ("de Sable" is no "Sable"), nor an initial."""
     parts = set()
     for form in forms:
         words = form.split()

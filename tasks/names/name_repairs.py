@@ -8,7 +8,7 @@
   place, before a role apposition is a person ("Yasmina, étudiante en lettres", "Kaïs El
   Mansouri, alors député");
 - a person's name ends at its last capitalised word: the model runs an unknown name on into
-  the verb after it ("Roger sourit" is Roger);
+  the verb after it ("Hugo sourit" is Hugo);
 - a word of the language alone at the head of a line ("Bonus", "Source : …") is a heading,
   and an acronym of a common noun ("AG", "JT", "PME") is no name.
 Measured on the development pages by removing each, these help 2, 1, 2, 4 and 2 pages; the
@@ -103,7 +103,7 @@ _LOWER_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][\w'’-]*)+$")
 
 
 def _without_trailing_words(body: str, raw: NameSpan) -> NameSpan:
-    """ "Roger sourit", "Anne Roy raconte": lowercase words ending a person's span are not part of the name."""
+    """ "Hugo sourit", "Anne Roy raconte": lowercase words ending a person's span are not part of the name."""
     if raw.label != "PERSON" or raw.role_ref:
         return raw
     tail = _LOWER_TAIL.search(body, raw.start, raw.end)

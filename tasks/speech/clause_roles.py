@@ -106,7 +106,7 @@ def next_noun(p: Passage, verb: Token, until: int) -> Token | None:
             in_pp = False
         elif (token.pos_ in ("NOUN", "PROPN") or token.pos_ == "ADJ" and token.text[:1].isupper()) and not in_pp \
                 and token.lower_ not in TIME_WORDS:
-            return token  # a capitalised word the tagger calls an adjective is a name: « Rien », fit Douce
+            return token  # a capitalised word the tagger calls an adjective is a name: « Rien », fit Ursule
     return None
 
 
