@@ -202,10 +202,11 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """(Re)create the reporting views, one file each in warehouse/views; return their names."""
     folder = resources.files("warehouse").joinpath("views")
     names = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):  # base_* first: the views the others read
         if entry.name.endswith(".sql"):
-            con.execute(entry.read_text("utf-8"))
-            names.append(entry.name.removesuffix(".sql"))
+            text = entry.read_text("utf-8")
+            con.execute(text)
+            names.append(re.search(r"CREATE OR REPLACE VIEW (\w+)", text)[1])
     return names
 
 

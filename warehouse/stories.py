@@ -15,9 +15,10 @@ shingle in SAMPLE is hashed (10,000 posts in 2 s, against 18 s when sampling on 
 shingle's own hash). SAMPLE is 4, not 8: at one in eight, a 540-character page with a
 paragraph cut kept 2 sampled shingles, too few to tell.
 
-Posts are compared when they hold a sampled shingle in common; a shingle held by more than
-COMMON posts (boilerplate, a sentence every outlet quotes) tells no copy from another and is
-left out, which bounds the work by COMMON squared per shingle. Copies are joined transitively;
+Posts are compared when they hold a sampled shingle in common. A shingle held by more than
+COMMON posts (a dispatch fifty outlets ran, boilerplate, a sentence everyone quotes) pairs
+each holder with its first holder only, which bounds the work by COMMON squared per shingle
+and still joins the copies of a widely syndicated article. Copies are joined transitively;
 a story's id is the post_id of its canonical post: the earliest published, then the earliest
 parsed, then the first source in order. Stories are recomputed from the bodies at the end of
 every run that wrote posts: no hash is stored, so nothing depends on how DuckDB hashes across
@@ -47,21 +48,27 @@ sampled AS (
     WHERE len(w) >= {SHINGLE}
 ),
 holders AS (
-    SELECT h, count(*) AS n FROM sampled GROUP BY h
-),
-kept AS (
-    SELECT s.post_id, s.h FROM sampled s JOIN holders d USING (h) WHERE d.n <= {COMMON}
+    SELECT h, count(*) AS n, min(post_id) AS first FROM sampled GROUP BY h
 ),
 sizes AS (
-    SELECT post_id, count(*) AS n FROM kept GROUP BY post_id
+    SELECT post_id, count(*) AS n FROM sampled GROUP BY post_id
 ),
 shared AS (
     SELECT x.post_id AS a, y.post_id AS b, count(*) AS k
-    FROM kept x JOIN kept y ON x.h = y.h AND x.post_id < y.post_id
+    FROM sampled x JOIN holders d USING (h) JOIN sampled y ON y.h = x.h AND x.post_id < y.post_id
+    WHERE d.n <= {COMMON}
     GROUP BY ALL
+    UNION ALL  -- a shingle many posts hold: each holder against the first one only
+    SELECT d.first AS a, s.post_id AS b, count(*) AS k
+    FROM sampled s JOIN holders d USING (h)
+    WHERE d.n > {COMMON} AND s.post_id <> d.first
+    GROUP BY ALL
+),
+pairs AS (
+    SELECT a, b, sum(k) AS k FROM shared GROUP BY a, b
 )
 SELECT s.a, s.b
-FROM shared s JOIN sizes sa ON sa.post_id = s.a JOIN sizes sb ON sb.post_id = s.b
+FROM pairs s JOIN sizes sa ON sa.post_id = s.a JOIN sizes sb ON sb.post_id = s.b
 WHERE s.k >= {MIN_SHARED} AND s.k >= {CONTAINMENT} * least(sa.n, sb.n)
 """
 

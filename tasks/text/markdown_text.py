@@ -184,9 +184,7 @@ def markdown_to_html(text: str) -> str:
     for token in tokens:
         if token.type == "inline" and token.children:
             token.children = [c for i, c in enumerate(token.children) if not _stray(token.children, i)]
-            for child in token.children:
-                if child.type == "text_special":  # an escape or an entity: text, as text_join makes it
-                    child.type = "text"
+            _as_text(token.children)
     return _PAGE_PARSER.renderer.render(tokens, _PAGE_PARSER.options, {})
 
 
@@ -195,7 +193,9 @@ def _inline(children: list[Token], captions: list[str]) -> str:
     for i, child in enumerate(children):
         if _stray(children, i):
             continue
-        if child.type in ("text", "text_special"):
+        if child.type == "text":
+            parts.append(_SUPERSCRIPT.sub(r"\2", child.content))
+        elif child.type == "text_special":  # an escape ("\\^") or an entity: itself, never a mark
             parts.append(child.content)
         elif child.type == "code_inline":
             parts.append(child.content)
@@ -210,12 +210,21 @@ def _inline(children: list[Token], captions: list[str]) -> str:
         elif child.type == "html_inline":
             if re.match(r"<br\s*/?>", child.content, re.I):
                 parts.append(" ")
-    text = _unwrapped(_SUPERSCRIPT.sub(r"\2", _LOOSE_ATTRIBUTES.sub("", "".join(parts))))
+    text = _unwrapped(_LOOSE_ATTRIBUTES.sub("", "".join(parts)))
     return html.unescape(text).strip()
 
 
 _SOFT = "\x00"
 _STRAY = re.compile(r"[*_]+")
+
+
+def _as_text(children: list[Token]) -> None:
+    """Escapes and entities become text, as text_join would make them, down to an image's alt text."""
+    for child in children:
+        if child.type == "text_special":
+            child.type = "text"
+        if child.children:
+            _as_text(child.children)
 
 
 def _stray(children: list[Token], i: int) -> bool:
@@ -225,7 +234,7 @@ def _stray(children: list[Token], i: int) -> bool:
         return False
     before = children[i - 1].content[-1:] if i and children[i - 1].content else " "
     after = children[i + 1].content[:1] if i + 1 < len(children) and children[i + 1].content else " "
-    return not (before.isalnum() and after.isalnum())
+    return before.isalnum() != after.isalnum()  # "dit-il*." and "« **Je", not "5 * 3" nor "a_b"
 _ENDS_BLOCK = re.compile(r"[.!?:;»\"”)]\s*$")
 
 

@@ -82,3 +82,9 @@ def test_pandoc_superscripts_and_subscripts_read_as_their_text():
 def test_a_whole_page_keeps_escapes_and_entities_as_text():
     page = "::: {.article}\nL\\'accord de 5 \\* 3 et &amp; des *marges*, dit-il*.\n:::\n"
     assert "<p>L'accord de 5 * 3 et &amp; des <em>marges</em>, dit-il.</p>" in markdown_to_html(page)
+
+
+def test_escaped_marks_and_spaced_stars_stay_text():
+    assert markdown_to_text("Le calcul 5 * 3 donne 15, de 2\\^10 à 2\\^20 octets, \\~3 km.").text == \
+        "Le calcul 5 * 3 donne 15, de 2^10 à 2^20 octets, ~3 km."
+    assert 'alt="L\'équipe * ici &amp; là"' in markdown_to_html("::: {.a}\n![L&#39;équipe \\* ici &amp; là](x.png)\n:::\n")

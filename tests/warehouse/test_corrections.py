@@ -86,3 +86,11 @@ def test_merged_and_renamed_entities_reach_every_table_and_survive_a_reload(con)
     assert con.execute("SELECT name FROM entities WHERE entity_id = 'anne'").fetchall() == [("Anne Roy-Martin",)]
     with pytest.raises(CorrectionError, match="already itself"):
         merge_entities(con, "anne", "Anne Roy-Martin", None, NOW)
+
+
+def test_the_latest_correction_wins_even_when_it_names_nobody(con):
+    wh.load_posts(con, [post("https://a.example/1", ARTICLE, 2)], "r1", NOW)
+    correct_speaker(con, quote_id(con), "Paul Martin", None, NOW)
+    correct_speaker(con, quote_id(con), None, "a slogan on a banner", NOW + timedelta(seconds=1))
+    assert con.execute("SELECT speaker, speaker_entity_id, attribution_rule FROM quotes").fetchall() == [
+        (None, None, "corrected")]

@@ -91,3 +91,20 @@ def test_posts_of_one_domain_count_under_one_outlet_name(con):
     wh.load_posts(con, posts, "r1", NOW)
     refresh_outlets(con, NOW)
     assert con.execute("SELECT site_name, posts FROM report_posts_per_site_author").fetchall() == [("Libération", 3)]
+
+
+def test_one_post_giving_a_text_twice_gives_two_quotes(con):
+    body = "« Non », répond Anne Roy. Plus tard, « Non », répond Paul Martin."
+    d = doc(body.encode(), "https://a.example/non")
+    quotes = tuple(Quote(text="Non", char_start=at, char_end=at + 3, kind="speech", open_mark="«", speaker=who,
+                         speaker_entity_id=who.lower()) for at, who in ((2, "Anne Roy"), (body.rindex("Non"), "Paul Martin")))
+    wh.load_posts(con, [Post(post_id="p1", doc_id=d.doc_id, source_uri=d.source_uri, body_text=body, quotes=quotes,
+                             parser_version="v1")], "r1", NOW)
+    assign_stories(con)
+    assert con.execute("SELECT speaker FROM story_quotes ORDER BY char_start").fetchall() == [("Anne Roy",), ("Paul Martin",)]
+
+
+def test_an_article_sixty_outlets_ran_is_one_story(con):
+    wh.load_posts(con, [post(f"https://site{i}.example/salon", ARTICLE, 2) for i in range(60)], "r1", NOW)
+    assign_stories(con)
+    assert con.execute("SELECT count(DISTINCT story_id) FROM posts").fetchall() == [(1,)]

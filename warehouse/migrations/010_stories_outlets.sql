@@ -15,13 +15,3 @@ COMMENT ON COLUMN outlets.domain IS 'posts.domain';
 COMMENT ON COLUMN outlets.name IS 'Display name of the outlet.';
 COMMENT ON COLUMN outlets.named_by IS 'pages (the most frequent site name of its posts, updated at each run) or user (kept as set).';
 COMMENT ON COLUMN outlets.updated_at IS 'When the name was last set.';
-CREATE VIEW story_quotes AS
-SELECT q.*, coalesce(p.story_id, p.post_id) AS story_id
-FROM quotes q
-JOIN posts p USING (post_id)
-QUALIFY row_number() OVER (
-    PARTITION BY coalesce(p.story_id, p.post_id), lower(regexp_replace(q.text, '[^[:alnum:]]+', ' ', 'g'))
-    ORDER BY p.post_id = coalesce(p.story_id, p.post_id) DESC, q.speaker IS NULL, q.post_id, q.char_start
-) = 1;
-COMMENT ON VIEW story_quotes IS 'Reported speech counted once per story: of the copies of one quote in the posts of a story (the same article republished), the canonical post''s, else one that names a speaker. The reporting views count quotes from here.';
-COMMENT ON COLUMN story_quotes.story_id IS 'The story of the quote''s post (posts.story_id, or its own post_id while none is set): the view keeps one row per story and quote text, case, punctuation and spacing folded.';

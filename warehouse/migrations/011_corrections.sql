@@ -32,13 +32,13 @@ COMMENT ON COLUMN corrections.withdrawn_at IS 'When the user withdrew it (covpip
 CREATE MACRO quote_key(t) AS trim(lower(regexp_replace(t, '[^[:alnum:]]+', ' ', 'g')));
 CREATE OR REPLACE VIEW quotes AS
 WITH fixes AS (
-    SELECT coalesce(p.story_id, c.post_id) AS story_id, c.quote_key, arg_max(c.kind, c.created_at) AS kind,
-           arg_max(c.speaker, c.created_at) AS speaker, arg_max(c.speaker_entity_id, c.created_at) AS speaker_entity_id,
-           arg_max(c.correction_id, c.created_at) AS correction_id
+    SELECT coalesce(p.story_id, c.post_id) AS story_id, c.quote_key, c.kind, c.speaker, c.speaker_entity_id,
+           c.correction_id
     FROM corrections c
     LEFT JOIN posts p ON p.post_id = c.post_id
     WHERE c.kind IN ('speaker', 'hide') AND c.withdrawn_at IS NULL
-    GROUP BY ALL
+    QUALIFY row_number() OVER (PARTITION BY coalesce(p.story_id, c.post_id), c.quote_key
+                               ORDER BY c.created_at DESC, c.correction_id DESC) = 1
 )
 SELECT q.* REPLACE (
            CASE WHEN f.kind = 'speaker' THEN f.speaker ELSE q.speaker END AS speaker,
