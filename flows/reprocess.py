@@ -25,6 +25,7 @@ from flows.event_tagging import retag, tag_posts
 from flows.interrupts import run_closed
 from flows.runners import in_flight
 from flows.steps import batches, group_posts, pipelined
+from warehouse.corrections import apply_entity_corrections
 from schemas import Failure, Post, RawDocument, RunReport, Settings
 from tasks.version import parser_version
 from warehouse import Writer
@@ -93,6 +94,7 @@ def reprocess(everything: bool = False, where: str | None = None, dry_run: bool 
 
         pipelined(enumerate(batches(candidates, settings.batch_size), start=1), submit, finish, in_flight(settings))
         if not dry_run:
+            apply_entity_corrections(writer.con)  # the user's merges first: an entity merged into is no orphan
             wh.drop_orphan_entities(writer.con)
             _, links = retag(writer.con, run_id, datetime.now(UTC))  # every post's links, as the events now are
             group_posts(writer.con, datetime.now(UTC), wrote=True)

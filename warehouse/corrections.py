@@ -130,8 +130,8 @@ def apply_entity_corrections(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", [target, entity_id])
             con.execute("UPDATE roles SET entity_id = ? WHERE entity_id = ?", [target, entity_id])
             con.execute("UPDATE roles SET organisation_entity_id = ? WHERE organisation_entity_id = ?", [target, entity_id])
-            con.execute("UPDATE quotations SET speaker_entity_id = ?, speaker = (SELECT name FROM entities "
-                        "WHERE entity_id = ?) WHERE speaker_entity_id = ?", [target, target, entity_id])
+            con.execute("UPDATE quotations SET speaker_entity_id = ?, speaker = coalesce((SELECT name FROM entities "
+                        "WHERE entity_id = ?), speaker) WHERE speaker_entity_id = ?", [target, target, entity_id])
         else:
             con.execute("UPDATE entities SET name = ? WHERE entity_id = ?", [name, entity_id])
             con.execute("UPDATE quotations SET speaker = ? WHERE speaker_entity_id = ?", [name, entity_id])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 from courlan import extract_domain
 
 
@@ -25,8 +26,25 @@ def domain_of(*urls: str | None) -> str | None:
     return None
 
 
+def fill_domains(con: duckdb.DuckDBPyConnection) -> int:
+    """The domain of the posts that have none yet (a warehouse from before domains, a post kept
+    unchanged by reprocess); returns how many were filled."""
+    rows = con.execute("SELECT post_id, url, canonical_url, source_uri FROM posts WHERE domain IS NULL "
+                       "AND coalesce(url, canonical_url, source_uri) LIKE 'http%'").fetchall()
+    found = [(post_id, domain_of(*urls)) for post_id, *urls in rows]
+    found = [(p, d) for p, d in found if d]
+    if found:
+        con.register("found_domains", pa.table({"post_id": [p for p, _ in found], "domain": [d for _, d in found]}))
+        try:
+            con.execute("UPDATE posts SET domain = f.domain FROM found_domains f WHERE posts.post_id = f.post_id")
+        finally:
+            con.unregister("found_domains")
+    return len(found)
+
+
 def refresh_outlets(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     """Give every domain of the posts an outlet; rename those the pages named, never the user's."""
+    fill_domains(con)
     con.execute("""
         INSERT INTO outlets (domain, name, named_by, updated_at)
         WITH names AS (

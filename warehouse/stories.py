@@ -79,8 +79,9 @@ def copies(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def ungrouped(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether some post has no story yet."""
-    return bool(con.execute("SELECT 1 FROM posts WHERE story_id IS NULL LIMIT 1").fetchall())
+    """Whether some post has no story, or no domain though it has a web address, yet (a warehouse from before them)."""
+    return bool(con.execute("SELECT 1 FROM posts WHERE story_id IS NULL OR domain IS NULL "
+                            "AND coalesce(url, canonical_url, source_uri) LIKE 'http%' LIMIT 1").fetchall())
 
 
 def assign_stories(con: duckdb.DuckDBPyConnection) -> int:

@@ -108,3 +108,14 @@ def test_an_article_sixty_outlets_ran_is_one_story(con):
     wh.load_posts(con, [post(f"https://site{i}.example/salon", ARTICLE, 2) for i in range(60)], "r1", NOW)
     assign_stories(con)
     assert con.execute("SELECT count(DISTINCT story_id) FROM posts").fetchall() == [(1,)]
+
+
+def test_posts_from_before_domains_get_theirs_and_their_outlet(con):
+    wh.load_posts(con, [post("https://www.liberation.fr/1", OTHER, 2, "Libération")], "r1", NOW)
+    con.execute("UPDATE posts SET domain = NULL, story_id = NULL")  # as a warehouse migrated from before them
+    from warehouse.stories import ungrouped
+
+    assert ungrouped(con)
+    refresh_outlets(con, NOW)
+    assert con.execute("SELECT domain FROM posts").fetchall() == [("liberation.fr",)]
+    assert con.execute("SELECT name FROM outlets").fetchall() == [("Libération",)]

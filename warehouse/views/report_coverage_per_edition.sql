@@ -1,10 +1,11 @@
 -- Posts per edition of each event that has editions (edition NULL: the post went to no edition).
 CREATE OR REPLACE VIEW report_coverage_per_edition AS
 WITH event_posts AS (
-    SELECT e.name AS event, pe.event_id, pe.edition, p.post_id, p.site_name, p.published_at
+    SELECT e.name AS event, pe.event_id, pe.edition, p.post_id, coalesce(o.name, p.site_name) AS site_name, p.published_at
     FROM post_events pe
     JOIN events e USING (event_id)
     JOIN posts p USING (post_id)
+    LEFT JOIN outlets o USING (domain)
     WHERE pe.event_id IN (SELECT event_id FROM event_editions)
 ),
 post_quotes AS (
@@ -27,7 +28,7 @@ COMMENT ON COLUMN report_coverage_per_edition.edition IS 'Label of the edition (
 COMMENT ON COLUMN report_coverage_per_edition.starts_on IS 'First day of the edition; NULL when edition is NULL.';
 COMMENT ON COLUMN report_coverage_per_edition.ends_on IS 'Last day of the edition; NULL when edition is NULL.';
 COMMENT ON COLUMN report_coverage_per_edition.posts IS 'Posts covering the event in that edition (copies of one article each counted).';
-COMMENT ON COLUMN report_coverage_per_edition.sites IS 'Distinct site names (posts.site_name) of those posts; posts without one are not counted.';
+COMMENT ON COLUMN report_coverage_per_edition.sites IS 'Distinct outlets of those posts (one name per domain: outlets; else posts.site_name); posts without either are not counted.';
 COMMENT ON COLUMN report_coverage_per_edition.first_published_at IS 'Earliest publication date of those posts; NULL when none has a date.';
 COMMENT ON COLUMN report_coverage_per_edition.last_published_at IS 'Latest publication date of those posts; NULL when none has a date.';
 COMMENT ON COLUMN report_coverage_per_edition.quotes IS 'Reported speech quotes in those posts, each counted once per story (story_quotes: a quote in several copies of one article counts once); 0 when none.';
