@@ -161,9 +161,13 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
     for i, cluster in enumerate(clusters):
         for form in cluster.forms:
             owners[form].add(i)
+    parts: set[str] = set()
+    written = set(owners)
+    for i, cluster in enumerate(clusters):
         if cluster.type == "PERSON":
-            for part in _name_parts(cluster.forms):
+            for part in _name_parts(cluster.forms) - written:  # "Bolloré" the company stays the company's
                 owners[part].add(i)
+                parts.add(part)
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
     sentence_starts = [a for a, _ in sentences]
     owner = {form: clusters[next(iter(indices))] for form, indices in owners.items()
@@ -176,6 +180,8 @@ def _propagate(body: str, clusters: list[Cluster], doc: Doc) -> None:
         start, end = match.span()
         if any(taken[start:end]):
             continue
+        if match.group() in parts and _DETERMINED.search(body, max(0, start - 6), start):
+            continue  # "la Marine", "le Rose": a common word, not the first name
         cluster = owner[match.group()]
         i = bisect_right(sentence_starts, start) - 1
         sentence = sentences[i] if i >= 0 and start < sentences[i][1] else (0, len(body))
@@ -197,6 +203,7 @@ def _name_parts(forms) -> set[str]:
     return parts
 
 
+_DETERMINED = re.compile(r"\b(?:le|la|les|l['’]|un|une|des|du|au|aux|ce|cette)\s*$", re.I)
 _PARTICLES = re.compile(r"(?:de|du|des|d['’]|van|von|der|del|della|di|da|le|la)", re.I)
 
 

@@ -99,7 +99,7 @@ def _person_before_role(body: str, raw: NameSpan) -> NameSpan:
     return raw
 
 
-_LOWER_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][\w'’-]*)+$")
+_LOWER_TAIL = re.compile(r"(?:\s+[a-zà-ÿ][a-zà-ÿ'’-]*)+$")  # all lower case: "d'Estaing" stays
 
 
 def _without_trailing_words(body: str, raw: NameSpan) -> NameSpan:

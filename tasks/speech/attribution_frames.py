@@ -163,8 +163,10 @@ def _introduced(p: Passage, quote: Quote, start: int, colon_at: int) -> Cue | No
     if "\n" not in p.body[colon_at:quote.char_start]:
         return None
     tokens = p.tokens_between(start, colon_at)
-    roots = [t for t in tokens if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")]
-    for verb in roots[:1]:
+    finite = [t for t in tokens if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")]
+    # "Quand X entra, Paul sursauta :": not the verb of a clause a conjunction opens
+    main = [t for t in finite if not any(c.dep_ == "mark" for c in t.children)]
+    for verb in main[:1]:
         subject = subject_of(verb, allowed=lambda t: not p.in_quote(t.idx))
         if subject is None or subject.lower_ in RELATIVE:
             subject = name_before(p, verb, start)

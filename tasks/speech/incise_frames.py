@@ -70,12 +70,12 @@ def _inverted(p: Passage, verb: Token, quoted: bool = False) -> bool:
     """« Rien », fit Paul / « … », sourit-elle: a finite verb right after a quote with its subject, a
     clitic or a name, after it is an incise, whatever the verb: French inverts the subject of an
     incise only. Not an auxiliary, a modal nor a copula ("est une tâche", "peut-on lire")."""
-    if verb.i + 2 >= len(p.doc) or "\n" in verb.whitespace_ or verb.lower_ in _NOT_INCISE \
-            or verb.is_punct:
+    if verb.i + 1 >= len(p.doc) or "\n" in verb.whitespace_ or verb.lower_ in _NOT_INCISE or verb.is_punct:
         return False
-    following, then = p.doc[verb.i + 1], p.doc[verb.i + 2]
+    following = p.doc[verb.i + 1]
+    then = p.doc[verb.i + 2] if verb.i + 2 < len(p.doc) else None
     if following.lower_ in _CLITICS:  # "sourit-elle": a word with a subject clitic is a verb, however tagged
-        return "Inf" not in then.morph.get("VerbForm")
+        return then is None or "Inf" not in then.morph.get("VerbForm")
     if verb.pos_ != "VERB" or "Fin" not in verb.morph.get("VerbForm") or "Imp" in verb.morph.get("Mood"):
         return False
     return following.text[:1].isupper() and following.pos_ not in ("DET", "ADP") and \

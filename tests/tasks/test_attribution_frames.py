@@ -137,3 +137,9 @@ def test_no_cue_in_a_sentence_that_names_no_source(nlp):
 def test_an_embedded_post_signed_on_the_next_line(nlp):
     text = "Trois jours incroyables, merci à tous les exposants !\n— Julien Moreau (@jmoreau) 14 avril 2024"
     assert ("signed", "Julien Moreau") in cues(nlp, text)
+
+
+def test_an_incise_ending_the_text_and_the_main_clause_before_a_colon(nlp):
+    assert ("incise", "Hector") in cues(nlp, "« Rien du tout », fit Hector")
+    text = "Quand Marie Dubois entra dans la cuisine, Paul Roy sursauta :\n\n— Tu es revenue si tôt ?"
+    assert ("introduced", "Marie Dubois") not in cues(nlp, text)  # the subordinate clause's subject never speaks

@@ -306,3 +306,17 @@ def test_a_title_stays_out_of_a_name_found_before_a_role(nlp):
     entities, _, roles, names = entities_of(nlp, "Hier, Mme Lefranc, ménagère à Cancale, a porté plainte.")
     assert "Lefranc" in {e.name for e in entities if e.type == "PERSON"}
     assert ("Lefranc", "ménagère à Cancale") in {(names[r.entity_id].name, r.role) for r in roles}
+
+
+def test_a_name_part_is_no_common_word_nor_another_entitys_name(nlp):
+    doc = nlp("Marine Lefort a présenté le plan. La Marine nationale a salué Lefort.")
+    doc.ents = [doc.char_span(0, len("Marine Lefort"), label="PER")]
+    _, mentions, _ = extract_entities(doc)
+    assert [m.surface for m in mentions] == ["Marine Lefort", "Lefort"]
+
+
+def test_a_surname_with_an_apostrophe_particle_stays_whole(nlp):
+    doc = nlp("Anne d'Aubray a présenté le plan.")
+    doc.ents = [doc.char_span(0, len("Anne d'Aubray"), label="PER")]
+    entities, _, _ = extract_entities(doc)
+    assert [e.name for e in entities] == ["Anne d'Aubray"]
