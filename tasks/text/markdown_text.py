@@ -228,13 +228,16 @@ def _as_text(children: list[Token]) -> None:
 
 
 def _stray(children: list[Token], i: int) -> bool:
-    """An emphasis mark no pair closed, between a word and a space or a mark: not 5*3 nor a_b."""
+    """An emphasis mark no pair closed: at an end of the paragraph, or between a word and a space
+    or a mark ("dit-il*.", "« **Je", "»**"); not inside a word (5*3, a_b) nor between spaces (5 * 3)."""
     child = children[i]
     if child.type != "text" or not _STRAY.fullmatch(child.content):
         return False
-    before = children[i - 1].content[-1:] if i and children[i - 1].content else " "
-    after = children[i + 1].content[:1] if i + 1 < len(children) and children[i + 1].content else " "
-    return before.isalnum() != after.isalnum()  # "dit-il*." and "« **Je", not "5 * 3" nor "a_b"
+    before = children[i - 1].content[-1:] if i and children[i - 1].content else ""
+    after = children[i + 1].content[:1] if i + 1 < len(children) and children[i + 1].content else ""
+    if not before or not after:
+        return True
+    return not (before.isalnum() and after.isalnum() or before.isspace() and after.isspace())
 _ENDS_BLOCK = re.compile(r"[.!?:;»\"”)]\s*$")
 
 

@@ -88,3 +88,7 @@ def test_escaped_marks_and_spaced_stars_stay_text():
     assert markdown_to_text("Le calcul 5 * 3 donne 15, de 2\\^10 à 2\\^20 octets, \\~3 km.").text == \
         "Le calcul 5 * 3 donne 15, de 2^10 à 2^20 octets, ~3 km."
     assert 'alt="L\'équipe * ici &amp; là"' in markdown_to_html("::: {.a}\n![L&#39;équipe \\* ici &amp; là](x.png)\n:::\n")
+
+
+def test_a_mark_ending_the_paragraph_is_dropped():
+    assert markdown_to_text("« Je ne veux que mon argent »\u00a0**\n\nSuite.").text == "« Je ne veux que mon argent »\nSuite."
