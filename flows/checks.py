@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.markup import escape
@@ -95,3 +97,20 @@ def check_where(settings: Settings, where: str) -> None:
         raise fail(f"--where {escape(repr(where))} is not a condition on posts: {escape(str(exc))}") from exc
     finally:
         con.close()
+
+
+@contextmanager
+def writing(settings: Settings) -> Iterator:
+    """The warehouse's writable connection for a short command (events, outlets, corrections), once
+    no run holds it; a warehouse that cannot be opened is one line and exit 2."""
+    from warehouse import Writer
+
+    check_not_held(settings)
+    try:
+        writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds)
+    except WarehouseError as exc:
+        raise fail(escape(str(exc))) from exc
+    try:
+        yield writer.con
+    finally:
+        writer.close()

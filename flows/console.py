@@ -110,3 +110,13 @@ def print_result(result: QueryResult, format: Format, excel: bool = False) -> No
     else:
         out.print(rich_table(result))
         out.print(f"{len(result.rows)} row(s)", style="dim")
+
+
+def print_rows(title: str, columns: tuple[str, ...], rows: list[tuple], right: tuple[str, ...] = ()) -> None:
+    """A titled table of rows (NULL as an empty cell), the columns named in `right` aligned right."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left")
+    for row in rows:
+        table.add_row(*(escape(str(v)) if v is not None else "" for v in row))
+    out.print(table)

@@ -10,11 +10,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from flows.checks import check_not_held
-from flows.console import DbOption, fail, out, read_only, settings_for
-from warehouse.errors import WarehouseError
+from flows.checks import writing
+from flows.console import DbOption, fail, out, print_rows, read_only, settings_for
 
 app = typer.Typer(no_args_is_help=True, help="Correct a speaker, hide a quote, dismiss a failure, merge or rename "
                                                  "entities; the fix lasts.")
@@ -97,28 +95,15 @@ def list_corrections(db: DbOption = None) -> None:
         rows = correction_rows(con)
     finally:
         con.close()
-    table = Table(title=f"{len(rows)} corrections")
-    for column in ("id", "kind", "what", "speaker", "reason", "made", "withdrawn"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(escape(str(v)) if v is not None else "" for v in row))
-    out.print(table)
+    print_rows(f"{len(rows)} corrections", ("id", "kind", "what", "speaker", "reason", "made", "withdrawn"), rows)
 
 
 def _apply(db, change: Callable, done: str) -> None:
-    from warehouse import Writer
     from warehouse.corrections import CorrectionError
 
-    settings = settings_for(db)
-    check_not_held(settings)
-    try:
-        writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds)
-    except WarehouseError as exc:
-        raise fail(escape(str(exc))) from exc
-    try:
-        made = change(writer.con, datetime.now(UTC))
-    except CorrectionError as exc:
-        raise fail(escape(str(exc))) from exc
-    finally:
-        writer.close()
+    with writing(settings_for(db)) as con:
+        try:
+            made = change(con, datetime.now(UTC))
+        except CorrectionError as exc:
+            raise fail(escape(str(exc))) from exc
     out.print(done + (f" (correction {made})" if made else ""))

@@ -19,10 +19,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.checks import check_not_held
+from flows.checks import writing
 from flows.console import DbOption, fail, out, read_only, settings_for
 from schemas import RunReport
-from warehouse.errors import WarehouseError
 
 app = typer.Typer(no_args_is_help=True, help="Declare the events you follow; the stored posts are re-tagged at once.")
 
@@ -152,32 +151,25 @@ def _change(db: Path | None, command: str, change: Callable[..., list[str]]) -> 
     from flows.event_tagging import retag, seed_starter_events
     from tasks.event_coverage import EventError
     from tasks.version import parser_version
-    from warehouse import Writer, runs
+    from warehouse import runs
 
     settings = settings_for(db)
-    check_not_held(settings)
     started, run_id = datetime.now(UTC), str(uuid.uuid4())
     clock = time.perf_counter()
-    try:
-        writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds)
-    except WarehouseError as exc:
-        raise fail(escape(str(exc))) from exc
-    try:
+    with writing(settings) as con:
         version = parser_version(settings.parse)
-        runs.start_run(writer.con, run_id, None, command, started, version)
-        seed_starter_events(writer.con, started)
+        runs.start_run(con, run_id, None, command, started, version)
+        seed_starter_events(con, started)
         try:
-            done = change(writer.con, started)
+            done = change(con, started)
         except EventError as exc:
-            writer.con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
             raise fail(escape(str(exc))) from exc
-        posts, links = retag(writer.con, run_id, started)
-        runs.finish_run(writer.con, RunReport(
+        posts, links = retag(con, run_id, started)
+        runs.finish_run(con, RunReport(
             run_id=run_id, flow_name=command, started_at=started, finished_at=datetime.now(UTC),
             parser_version=version, status="completed", inputs_seen=posts,
             posts_changed=links.added + links.removed + links.changed))
-    finally:
-        writer.close()
     for line in done:
         out.print(line)
     out.print(f"{posts} posts re-tagged in {time.perf_counter() - clock:.1f} s: {links.added} links added, "

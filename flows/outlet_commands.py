@@ -8,11 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from flows.checks import check_not_held
-from flows.console import DbOption, fail, out, read_only, settings_for
-from warehouse.errors import WarehouseError
+from flows.checks import writing
+from flows.console import DbOption, fail, out, print_rows, read_only, settings_for
 
 app = typer.Typer(no_args_is_help=True, help="The outlets (one name per domain) the reports group posts by.")
 
@@ -27,12 +25,7 @@ def list_outlets(db: DbOption = None) -> None:
         rows = outlet_rows(con)
     finally:
         con.close()
-    table = Table(title=f"{len(rows)} outlets")
-    for column in ("domain", "name", "named by", "posts", "stories"):
-        table.add_column(column, justify="right" if column in ("posts", "stories") else "left")
-    for row in rows:
-        table.add_row(*(escape(str(v)) for v in row))
-    out.print(table)
+    print_rows(f"{len(rows)} outlets", ("domain", "name", "named by", "posts", "stories"), rows, right=("posts", "stories"))
 
 
 @app.command("rename")
@@ -40,21 +33,12 @@ def rename(domain: Annotated[str, typer.Argument(help="The outlet's domain, e.g.
            name: Annotated[str, typer.Argument(help="Its display name, e.g. \"Libération\".")],
            db: DbOption = None) -> None:
     """Name an outlet; the name stays whatever its pages say."""
-    from warehouse import Writer
     from warehouse.outlets import rename_outlet
 
     if not name.strip():
         raise fail("the name is empty")
-    settings = settings_for(db)
-    check_not_held(settings)
-    try:
-        writer = Writer(settings.db, wait_seconds=settings.lock_wait_seconds)
-    except WarehouseError as exc:
-        raise fail(escape(str(exc))) from exc
-    try:
-        known = rename_outlet(writer.con, domain.strip().lower(), name.strip(), datetime.now(UTC))
-    finally:
-        writer.close()
+    with writing(settings_for(db)) as con:
+        known = rename_outlet(con, domain.strip().lower(), name.strip(), datetime.now(UTC))
     if not known:
         raise fail(f"no post comes from {escape(domain)}: `covpipe outlets list` shows the domains")
     out.print(f"{escape(domain)} is now named {escape(name.strip())}")
