@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW story_quotes AS
 WITH numbered AS (
     SELECT q.*, coalesce(p.story_id, p.post_id) AS story_id, p.post_id = coalesce(p.story_id, p.post_id) AS canonical,
-           lower(regexp_replace(q.text, '[^[:alnum:]]+', ' ', 'g')) AS text_key
+           quote_key(q.text) AS text_key
     FROM quotes q
     JOIN posts p USING (post_id)
 ),
