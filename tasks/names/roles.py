@@ -119,7 +119,25 @@ def _finding(doc: Doc, body: str, person: tuple[int, int], phrase: RolePhrase, l
     b = doc[phrase.end - 1].idx + len(doc[phrase.end - 1])
     org = phrase.organisation or possessor(doc, phrase, labels)
     name = body[org[0]:org[1]].rstrip(".") if org else None
-    return RoleFinding(person, _tidy(phrase.text), name, org, (min(a, person[0]), max(b, person[1])), phrase.portfolio)
+    role = _tidy(phrase.text) if org is None or phrase.organisation else _definite(_tidy(phrase.text))
+    return RoleFinding(person, role, name, org, (min(a, person[0]), max(b, person[1])), phrase.portfolio)
+
+
+_OF_POSSESSIVE = re.compile(r"\b(?:de|d['’])\s*(son|sa|ses)\s+(\w)", re.I)
+
+
+def _definite(role: str) -> str:
+    """ "chef de ses opérations" -> "chef des opérations": once the organisation a possessive
+    stands for is in its own column, the role reads with the article ("directeur de son
+    cabinet" -> "directeur du cabinet", "de son équipe" -> "de l'équipe")."""
+    def article(m: re.Match) -> str:
+        word, letter = m.group(1).lower(), m.group(2)
+        if word == "ses":
+            return "des " + letter
+        if letter.lower() in "aeéèêiîoôuh":
+            return "de l'" + letter
+        return ("du " if word == "son" else "de la ") + letter
+    return _OF_POSSESSIVE.sub(article, role)
 
 
 # "Luc, CEO de Zorbalix, en compagnie du jeune Marc": who comes along shares the organisation.

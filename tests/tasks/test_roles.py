@@ -154,6 +154,18 @@ def test_find_roles_gives_a_possessive_role_the_organisation_before_it(nlp):
     assert ("Paul Martin", "secrétaire général", "CGT") in rows
 
 
+@pytest.mark.parametrize(("text", "role"), [
+    ("La CGT, par la voix du responsable de ses actions juridiques, Paul Martin, dénonce la réforme.",
+     "responsable des actions juridiques"),
+    ("La CGT, par la voix du directeur de son cabinet, Paul Martin, dénonce la réforme.", "directeur du cabinet"),
+    ("La CGT, par la voix de la cheffe de sa délégation, Anne Roy, dénonce la réforme.", "cheffe de la délégation"),
+    ("La CGT, par la voix du chef de son équipe, Paul Martin, dénonce la réforme.", "chef de l'équipe"),
+])
+def test_a_possessive_inside_a_role_reads_with_the_article_once_its_organisation_is_known(nlp, text, role):
+    rows, _ = roles_of(nlp, text)
+    assert (text.split(", ")[-2], role, "CGT") in rows
+
+
 @pytest.mark.parametrize("text", [
     "« C'est fini », juge Mme Roy devant la presse.",
     "Dans le cadre de la réforme, Paul Martin a signé un accord.",
