@@ -67,7 +67,7 @@ bench: $(BIN)/covpipe  ## throughput: the library floor vs ingest vs reprocess -
 	$(BIN)/python -m bench.throughput --shared $(SHARED) -n $(N) --json data/eval/throughput-$(N).json
 
 SIZES ?= 1000 10000
-bench-memory: $(BIN)/covpipe  ## memory against corpus size: peak RSS of ingest at SIZES posts (about an hour)
+bench-memory: $(BIN)/covpipe  ## memory against corpus size: peak PSS and RSS of ingest at SIZES posts (about half an hour)
 	@mkdir -p $(PREFECT_HOME) data/eval
 	$(BIN)/python -m bench.memory --shared $(SHARED) --sizes $(SIZES) --json data/eval/memory.json
 

@@ -6,7 +6,9 @@ benchmark's English pages, each copy made distinct by an HTML comment or a trail
     batches in a plain `multiprocessing` pool with one worker per core, no Prefect, no warehouse;
 (b) `covpipe ingest` into a fresh warehouse through the CLI, Prefect start-up included;
 (c) `covpipe reprocess --all` on that warehouse.
-For each: posts/s and the peak RSS of the whole process tree, sampled every 0.2 s. For (a)
+For each: posts/s and the peak memory of the whole process tree, sampled every 0.2 s: RSS summed (pages
+shared between processes, such as the model the workers are forked with, counted in each) and PSS
+(each shared page split among its sharers: what the tree really holds). For (a)
 the CPU seconds per stage; for (b) and (c) Prefect's share of wall time: the part of the
 process's life outside the flow body (imports, the embedded API's start and stop).
 Writes JSON (--json) and prints it. Run: `make bench` (N=2000) or `make bench N=10000`.
@@ -55,7 +57,7 @@ class TreeMemory:
     peak of each process (by role: the flow's process, Prefect's API, the parse workers)."""
 
     def __init__(self, pid: int, every: float = 0.2):
-        self.root, self.every, self.peak = psutil.Process(pid), every, 0
+        self.root, self.every, self.peak, self.peak_pss = psutil.Process(pid), every, 0, 0
         self.peaks: dict[int, tuple[str, int]] = {}
         self.timeline: list[tuple[int, int, int]] = []  # (seconds, tree MB, root MB) every 10 s
         self._stop = threading.Event()
@@ -76,6 +78,7 @@ class TreeMemory:
                 procs = [self.root, *self.root.children(recursive=True)]
                 sizes = {p.pid: _rss(p) for p in procs}
                 self.peak = max(self.peak, sum(sizes.values()))
+                self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in procs))  # shared pages counted once
                 for p in procs:
                     role, peak = self.peaks.get(p.pid) or (_role(p, self.root), 0)
                     self.peaks[p.pid] = role, max(peak, sizes[p.pid])
@@ -107,6 +110,15 @@ def _role(proc: psutil.Process, root: psutil.Process) -> str:
     if "multiprocessing" in command or "spawn" in command:
         return "worker"
     return "other"
+
+
+def _pss(proc: psutil.Process) -> int:
+    """The process's proportional set size (its share of pages it shares with others, such as a
+    model its forkserver loaded), or its RSS where the system does not tell."""
+    try:
+        return getattr(proc.memory_full_info(), "pss", 0) or proc.memory_info().rss
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return 0
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -169,6 +181,7 @@ def floor(folder: Path, workers: int, batch: int) -> dict:
             stages[stage] = round(stages.get(stage, 0.0) + t, 1)
     return {"posts": posts, "seconds": round(seconds, 1), "posts_per_s": round(posts / seconds, 2),
             "workers": workers, "cpu_seconds_per_stage": stages, "peak_rss_mb": memory.peak // 2**20,
+            "peak_pss_mb": memory.peak_pss // 2**20,
             "peak_rss_mb_per_process": memory.by_role()}
 
 
@@ -185,6 +198,7 @@ def cli(*args: str) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"covpipe {' '.join(args)} failed:\n{stderr.decode()[-3000:]}")
     return {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": memory.peak // 2**20,
+            "peak_pss_mb": memory.peak_pss // 2**20,
             "peak_rss_mb_per_process": memory.by_role(), "rss_mb_every_10_s": memory.timeline}
 
 

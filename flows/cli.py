@@ -288,9 +288,10 @@ def _prepare_flow_run(settings: Settings) -> None:
     """Before Prefect is imported: quiet offline Prefect defaults; the run's Prefect API starting;
     and the spaCy model loading meanwhile, when parsing runs in this process."""
     _prefect_defaults()
-    from flows.runners import in_process, start_api
+    from flows.runners import in_process, preload_workers, start_api
 
     start_api(settings)
+    preload_workers(settings)
     if in_process(settings):
         from tasks.names.nlp import warm_up
 

@@ -1,8 +1,10 @@
 """Where the parse tasks of a flow run: worker processes, a Dask cluster, or in-process.
 
 Parsing is CPU-bound Python (trafilatura, spaCy), so threads would share one core: the
-default is Prefect's `ProcessPoolTaskRunner` with one worker per core, each loading the
-language model once. `dask` runs the same tasks through prefect-dask on a new local
+default is Prefect's `ProcessPoolTaskRunner` with one worker per core. When the CLI runs the
+flow, the workers are forked from a forkserver that loaded Prefect, the parse code and the
+model while Prefect's API started (`preload_workers`, `flows.forked_pool`): the model is
+loaded once per run instead of once per worker, and its pages are shared. `dask` runs the same tasks through prefect-dask on a new local
 cluster or on the scheduler at `Settings.dask_address`. Whatever the runner, the flow's
 own process stays the single writer of the warehouse. This module must not parse or
 touch the warehouse.
@@ -11,6 +13,7 @@ touch the warehouse.
 from __future__ import annotations
 
 import atexit
+import multiprocessing
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -46,8 +49,30 @@ def task_runner_for(settings: Settings) -> TaskRunner:
         # workers stopped by Ctrl-C leave their queue's semaphores to multiprocessing's tracker,
         # which would warn at exit about what it then cleans up
         os.environ.setdefault("PYTHONWARNINGS", "ignore:resource_tracker:UserWarning")
-        return ProcessPoolTaskRunner(max_workers=workers, initializer=load_model, initargs=(settings.parse.spacy_model,))
+        pool = ProcessPoolTaskRunner
+        if _preloaded:
+            from flows.forked_pool import ForkedProcessPoolTaskRunner as pool
+        return pool(max_workers=workers, initializer=load_model, initargs=(settings.parse.spacy_model,))
     return ThreadPoolTaskRunner(max_workers=1)
+
+
+def preload_workers(settings: Settings) -> None:
+    """Before Prefect is imported, when the run's parse workers will be processes: start the
+    forkserver they will be forked from, which imports Prefect and the parse code and loads the
+    model (`flows.preload`) while Prefect's API starts. Each worker then starts with all of it
+    in memory (shared with the others until written) instead of spending about 8 s on it."""
+    if _preloaded or settings.task_runner != "process" or worker_count(settings) < 2 \
+            or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    os.environ["COVPIPE_PRELOAD_MODEL"] = settings.parse.spacy_model
+    multiprocessing.set_forkserver_preload(["flows.preload"])
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    _preloaded.append(True)
+
+
+_preloaded: list[bool] = []
 
 
 def for_inputs(settings: Settings, inputs: int) -> Settings:

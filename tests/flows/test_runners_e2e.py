@@ -102,3 +102,27 @@ def test_a_dask_cluster_gives_the_in_process_warehouse(corpus: Path, in_process:
     assert workers == 2
     assert snapshot(db) == snapshot(in_process)
     assert "Starting temporary server" not in result.stderr  # it ran against the real server
+
+
+_FORKED = """
+import os
+from flows.runners import preload_workers, start_api, api_ready, task_runner_for
+from schemas import Settings
+
+settings = Settings(task_runner="process", workers=2)
+start_api(settings)
+preload_workers(settings)
+api_ready(settings)
+from tests.flows.worker_probe import probe
+
+with task_runner_for(settings) as runner:
+    parent, loaded = runner.submit(probe, {}).result()
+print(type(runner).__name__, parent != os.getpid(), loaded)
+"""
+
+
+def test_parse_workers_are_forked_from_a_server_that_loaded_the_model(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-c", _FORKED], cwd=ROOT, env=cli_env(tmp_path),
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-3:] == ["ForkedProcessPoolTaskRunner", "True", "True"]
