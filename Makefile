@@ -48,6 +48,7 @@ eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction), 
 	$(BIN)/python -m bench.eval --shared $(SHARED) --out data/eval
 	$(BIN)/python -m bench.speakers cv --shared $(SHARED)
 	$(BIN)/python -m bench.litbank --shared $(SHARED)
+	$(BIN)/python -m bench.en_speakers --shared $(SHARED) --json data/eval/en_speakers.json
 	$(BIN)/python -m bench.ner --shared $(SHARED) --json data/eval/ner.json
 
 train-speakers: $(BIN)/covpipe  ## retrain the speaker model on the development gold (tasks/data/speaker_model.json)
