@@ -51,8 +51,9 @@ eval: $(BIN)/covpipe  ## the scorers (seeds, French pages, article extraction), 
 	$(BIN)/python -m bench.en_speakers --shared $(SHARED) --json data/eval/en_speakers.json
 	$(BIN)/python -m bench.ner --shared $(SHARED) --json data/eval/ner.json
 
-train-speakers: $(BIN)/covpipe  ## retrain the speaker model on the development gold (tasks/data/speaker_model.json)
+train-speakers: $(BIN)/covpipe  ## retrain the speaker model on the development gold, then choose its English threshold (tasks/data/speaker_model.json)
 	$(BIN)/python -m bench.speakers train --shared $(SHARED)
+	$(BIN)/python -m bench.en_speakers --shared $(SHARED) --write
 
 bench-stories: $(BIN)/covpipe  ## near-copies of the development pages grouped into stories; 10,000 posts grouped (<= 30 s)
 	@mkdir -p data/eval

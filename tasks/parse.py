@@ -134,7 +134,7 @@ def enrich_post(post: Post, doc) -> Post:
     from tasks.speech.speakers import attribute_speakers
 
     entities, mentions, roles = extract_entities(doc, post.events)
-    found = attribute_speakers(doc, post.quotes, mentions, entities, roles)
+    found = attribute_speakers(doc, post.quotes, mentions, entities, roles, language=post.language)
     return post.model_copy(update=dict(entities=found.entities, mentions=found.mentions, roles=roles,
                                        quotes=found.quotes))
 

@@ -61,22 +61,25 @@ def model_data() -> dict:
 
 
 @cache
-def shipped_model() -> Model:
-    """The model in data/speaker_model.json."""
+def shipped_model(language: str | None = None) -> Model:
+    """The model in data/speaker_model.json, with the threshold chosen for posts in `language`
+    where one was ("en": English news, bench/en_speakers.py), else the French pages' own."""
     data = model_data()
     gate = data.get("gate")
+    threshold = data.get("language_thresholds", {}).get(language or "", data["threshold"])
     return Model(ranker=Linear(data["ranker"]["weights"], data["ranker"]["bias"]),
-                 gate=Linear(gate["weights"], gate["bias"]) if gate else None, threshold=data["threshold"],
+                 gate=Linear(gate["weights"], gate["bias"]) if gate else None, threshold=threshold,
                  previous=data["previous"])
 
 
 def attribute_speakers(doc: Doc, quotes: tuple[Quote, ...], mentions: tuple[Mention, ...],
                        entities: tuple[Entity, ...], roles: tuple[Role, ...] = (),
-                       model: Model | None = None, echo: bool = True) -> Attribution:
-    """Each speech quote with its speaker when the model is sure enough; entities and mentions
-    with the organisations and names that only a cue revealed. With `echo`, the same words
-    quoted again take their speaker (`echoes`)."""
-    model = model or shipped_model()
+                       model: Model | None = None, echo: bool = True, language: str | None = None) -> Attribution:
+    """Each speech quote with its speaker when the model is sure enough (for a post in
+    `language`, at that language's threshold); entities and mentions with the organisations
+    and names that only a cue revealed. With `echo`, the same words quoted again take their
+    speaker (`echoes`)."""
+    model = model or shipped_model(language)
     passage = Passage(doc, quotes, mentions, entities)
     candidates = Candidates(passage, People(passage, roles))
     names = _shown_names(passage.body, entities, mentions)

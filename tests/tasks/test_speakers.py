@@ -5,6 +5,9 @@ of it must get right, and the cases where it must name nobody.
 
 import pytest
 
+from tasks.names.entities import extract_entities
+from tasks.parse import extract_quotes
+from tasks.speech.speakers import attribute_speakers
 from tasks.speech.speech_lexicon import is_saying, speech_verbs
 from tests.tasks.conftest import attribution, speakers
 
@@ -163,3 +166,14 @@ def test_dropping_speakers_below_a_threshold_then_echoing_is_predicting_at_that_
             speaker_confidence=None, speaker_phrase=None)) for q in everyone.quotes]
         direct = attribute_speakers(*args, model=replace(model, threshold=threshold))
         assert echoes(kept, everyone.cued) == list(direct.quotes)
+
+
+def test_an_english_post_names_a_speaker_only_from_the_english_threshold(nlp):
+    """English news read with the French model: context alone is not enough (bench/en_speakers.py)."""
+    text = "John Smith visited the plant on Monday. “It was a great day for the workers.”"
+    doc = nlp(text)
+    entities, mentions, roles = extract_entities(doc)
+    french, english = (attribute_speakers(doc, extract_quotes(text), mentions, entities, roles, language=language)
+                       for language in (None, "en"))
+    assert [q.speaker for q in french.quotes] == ["John Smith"]
+    assert [q.speaker for q in english.quotes] == [None]
