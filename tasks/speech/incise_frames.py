@@ -128,10 +128,26 @@ def _incise_source(p: Passage, verb: Token, after: int, until: int, distance: in
     # an incise's subject stands after the quote: « … », explique X / « … », X a-t-il dit
     subject = clitic or subject_of(verb, allowed=lambda t: t.idx >= after and not p.in_quote(t.idx))
     if subject is None:
+        subject = _name_before(p, verb, after)
+    if subject is None:
         subject = inverted_subject(p, verb, until)
     if subject is None:
         return None
     return cue_at(p, frame, subject, verb, distance)
+
+
+def _name_before(p: Passage, verb: Token, after: int) -> Token | None:
+    """“…,” Mary Brown told reporters: a name right after the quote and right before the verb (an
+    auxiliary between them at most) is its subject, however the parser hung the words (English
+    word order, which the French model parses badly)."""
+    first = next((t for t in p.doc[p.token_at(after).i if p.token_at(after) is not None else verb.i:verb.i]
+                  if not t.is_punct), None)
+    named = next((n for n in p.named_in(after, verb.idx) if first is not None and n.start == first.idx), None)
+    if named is None or named.type not in ("PERSON", "ORG"):
+        return None
+    between = [t for t in p.doc[first.i:verb.i] if t.idx >= named.end]
+    return first if len(between) <= 1 and all(t.pos_ == "AUX" or t.lower_ in ("has", "had") for t in between) \
+        else None
 
 
 def _read_in(p: Passage, verb: Token, distance: int) -> Cue | None:

@@ -177,3 +177,13 @@ def test_an_english_post_names_a_speaker_only_from_the_english_threshold(nlp):
                        for language in (None, "en"))
     assert [q.speaker for q in french.quotes] == ["John Smith"]
     assert [q.speaker for q in english.quotes] == [None]
+
+
+def test_an_english_incise_with_the_name_before_its_verb_names_the_speaker(nlp):
+    text = "“We will rebuild the bridge by spring,” Mary Brown told reporters."
+    assert speakers(nlp, text) == [("We will rebuild the bridge by spring,", "Mary Brown")]
+
+
+def test_a_name_after_a_preposition_is_no_incise_subject(nlp):
+    text = "« Rien n'est joué », selon Paul Roy, a déclaré Anne Martin."
+    assert [s for _, s in speakers(nlp, text)] == ["Anne Martin"]
