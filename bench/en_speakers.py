@@ -59,8 +59,13 @@ def is_name(source: str) -> bool:
 
 
 def same_name(speaker: str, source: str) -> bool:
-    words = lambda s: set(re.findall(r"\w+", s.casefold())) - _STOP  # noqa: E731
-    return bool(words(speaker) & words(source))
+    """Whether the speaker given and the gold source share a word ("Brian Fallon" and "Clinton
+    spokesman Brian Fallon")."""
+    return bool(_words(speaker) & _words(source))
+
+
+def _words(name: str) -> set[str]:
+    return set(re.findall(r"\w+", name.casefold())) - _STOP
 
 
 def main() -> int:
