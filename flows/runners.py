@@ -4,10 +4,10 @@ Parsing is CPU-bound Python (trafilatura, spaCy), so threads would share one cor
 default is Prefect's `ProcessPoolTaskRunner` with one worker per core. When the CLI runs the
 flow, the workers are forked from a forkserver that loaded Prefect, the parse code and the
 model while Prefect's API started (`preload_workers`, `flows.forked_pool`): the model is
-loaded once per run instead of once per worker, and its pages are shared. `dask` runs the same tasks through prefect-dask on a new local
-cluster or on the scheduler at `Settings.dask_address`. Whatever the runner, the flow's
-own process stays the single writer of the warehouse. This module must not parse or
-touch the warehouse.
+loaded once per run instead of once per worker, and its pages are shared. `dask` runs the
+same tasks through prefect-dask on a new local cluster or on the scheduler at
+`Settings.dask_address`. Whatever the runner, the flow's own process stays the single
+writer of the warehouse. This module must not parse or touch the warehouse.
 """
 
 from __future__ import annotations

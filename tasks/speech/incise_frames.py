@@ -140,9 +140,11 @@ def _name_before(p: Passage, verb: Token, after: int) -> Token | None:
     """“…,” Mary Brown told reporters: a name right after the quote and right before the verb (an
     auxiliary between them at most) is its subject, however the parser hung the words (English
     word order, which the French model parses badly)."""
-    first = next((t for t in p.doc[p.token_at(after).i if p.token_at(after) is not None else verb.i:verb.i]
-                  if not t.is_punct), None)
-    named = next((n for n in p.named_in(after, verb.idx) if first is not None and n.start == first.idx), None)
+    start = p.token_at(after)
+    first = next((t for t in p.doc[start.i:verb.i] if not t.is_punct), None) if start is not None else None
+    if first is None:
+        return None
+    named = next((n for n in p.named_in(after, verb.idx) if n.start == first.idx), None)
     if named is None or named.type not in ("PERSON", "ORG"):
         return None
     between = [t for t in p.doc[first.i:verb.i] if t.idx >= named.end]
